@@ -1,0 +1,213 @@
+"""The Lasso dictionary of an architecture on data: :func:`dictionary` and :class:`Dictionary`.
+
+Column ``j`` of the matrix is the normalised feature :math:`F_j` at the data,
+:math:`A_{n,j} = F_j(x_n)` (``shared/spec/MATH.md`` §2-3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import sympy as sp
+
+from clifflasso._data import Data, as_data
+from clifflasso.architecture import Architecture
+from clifflasso.families.abs_mirrors import AbsMirrorFamily
+from clifflasso.families.abs_vertices import AbsVertexFamily
+from clifflasso.families.base import Feature, FeatureFamily, FeatureTable
+from clifflasso.families.ramps import RampFamily
+from clifflasso.families.relu_chains import ReluChainFamily
+from clifflasso.families.switching import SwitchingFamily
+from clifflasso.symbolic.ops import EXACT, SYMBOLIC
+
+DEFAULT_MEMORY_LIMIT = 2 * 2**30
+#: Factor for the temporaries of enumeration (parameters, copies) beside the N x P matrix.
+_WORKSPACE_FACTOR = 3
+
+
+def family_for(arch: Architecture, data: Data) -> FeatureFamily:
+    """The feature family that encodes ``arch`` on ``data``."""
+    if data.dim != 1:
+        raise ValueError(
+            f"the {arch.activation} depth-{arch.depth} family is defined here for 1-D data "
+            f"(X of shape (N,) or (N, 1)); got d = {data.dim}"
+        )
+    if arch.is_switching:
+        return SwitchingFamily(arch, data)
+    if arch.depth == 2:
+        return RampFamily(arch, data)
+    if arch.activation == "relu":
+        return ReluChainFamily(arch, data)
+    if arch.activation == "abs":
+        if arch.depth == 3 and arch.bias:
+            return AbsMirrorFamily(arch, data)
+        return AbsVertexFamily(arch, data)
+    raise ValueError(
+        f"{arch.activation} networks deeper than 2 layers have no dictionary here "
+        "(available: relu depth 2-4, abs any depth, sign/threshold any depth)"
+    )
+
+
+class FeatureList(Sequence):
+    """Read-only sequence of :class:`~clifflasso.families.base.Feature` records, built lazily."""
+
+    def __init__(self, family: FeatureFamily, table: FeatureTable) -> None:
+        self._family = family
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._family.feature(self._table, index % len(self))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} features of family {self._family.name!r}>"
+
+
+class Dictionary:
+    """A Lasso dictionary: ``matrix`` (N x P float64), one :class:`Feature` per column.
+
+    Attributes
+    ----------
+    X : (N, d) float64 data.   arch : the :class:`Architecture`.
+    matrix : (N, P) feature values.   features : per-column records.
+    n_raw : size of the raw family.   n_removed : columns removed by ``dedupe``.
+    """
+
+    def __init__(
+        self,
+        data: Data,
+        arch: Architecture,
+        family: FeatureFamily,
+        table: FeatureTable,
+        matrix: np.ndarray,
+        n_raw: int,
+        n_removed: int,
+    ) -> None:
+        self.data = data
+        self.arch = arch
+        self.family = family
+        self.table = table
+        self.matrix = matrix
+        self.n_raw = n_raw
+        self.n_removed = n_removed
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.data.values
+
+    @property
+    def features(self) -> FeatureList:
+        return FeatureList(self.family, self.table)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    def __len__(self) -> int:
+        return self.matrix.shape[1]
+
+    def __repr__(self) -> str:
+        n, p = self.matrix.shape
+        return (
+            f"Dictionary({self.family.name!r}, {self.arch.activation} depth {self.arch.depth}, "
+            f"N={n}, P={p}, removed={self.n_removed})"
+        )
+
+    def evaluate(self, X: object) -> np.ndarray:
+        """Feature values at new points: shape (len(X), P)."""
+        values = as_data(X, min_samples=1).values
+        if values.shape[1] != self.data.dim:
+            raise ValueError(f"expected {self.data.dim}-dimensional inputs, got {values.shape[1]}")
+        return self.family.evaluate(self.table, values)
+
+    def expressions(self, x: sp.Symbol | None = None, columns=None) -> list[sp.Expr]:
+        """Closed-form feature formulas in the symbol ``x`` (default ``Symbol('x', real=True)``)."""
+        x = sp.Symbol("x", real=True) if x is None else x
+        columns = range(len(self)) if columns is None else columns
+        return [self.family.closed_form(self.table, j, x, SYMBOLIC) for j in columns]
+
+    def symbolic(self) -> sp.Matrix:
+        """The dictionary from the closed forms, in exact rational arithmetic.
+
+        Data given as floats are taken at their exact binary values, so the result is exact
+        for every input; it equals ``matrix`` up to the rounding of the numeric kernel.
+        """
+        n, p = self.matrix.shape
+        entries = [
+            [
+                self.family.closed_form(self.table, j, self.data.exact[i][0], EXACT)
+                for j in range(p)
+            ]
+            for i in range(n)
+        ]
+        return sp.Matrix(n, p, lambda i, j: SYMBOLIC.number(entries[i][j]))
+
+
+def _duplicate_free(matrix: np.ndarray, centred: bool) -> np.ndarray:
+    """Indices of columns kept after removing columns equal up to a constant (when ``centred``)
+    or exactly, and constant (or all-zero) columns."""
+    keys = matrix - matrix[:1] if centred else matrix
+    scale = max(1.0, float(np.max(np.abs(matrix)))) if matrix.size else 1.0
+    rounded = np.round(keys / scale, 9) + 0.0
+    nonzero = np.flatnonzero(np.any(rounded != 0, axis=0))
+    if nonzero.size == 0:
+        return nonzero
+    _, first = np.unique(rounded[:, nonzero].T, axis=0, return_index=True)
+    return np.sort(nonzero[first])
+
+
+def dictionary(
+    X: object,
+    arch: Architecture,
+    *,
+    dedupe: bool = False,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+) -> Dictionary:
+    """Build the Lasso dictionary of ``arch`` on the data ``X``.
+
+    Parameters
+    ----------
+    X:
+        Data of shape (N,) or (N, d): floats, ints, :class:`fractions.Fraction` or sympy
+        Rationals (the latter make :meth:`Dictionary.symbolic` exact by construction).
+    arch:
+        The :class:`~clifflasso.Architecture`.
+    dedupe:
+        Remove columns equal up to a constant (exactly equal without an output bias) and
+        constant columns; the count removed is ``n_removed``. The default keeps the raw family,
+        whose size matches the formulas of the research notes.
+    memory_limit:
+        Bytes the dictionary may use; a larger one is refused before it is built.
+    """
+    if not isinstance(arch, Architecture):
+        raise ValueError(f"arch must be a clifflasso.Architecture, got {type(arch).__name__}")
+    data = as_data(X)
+    family = family_for(arch, data)
+    n_raw_bound = family.size()
+    needed = _WORKSPACE_FACTOR * 8 * data.n_samples * n_raw_bound
+    if needed > memory_limit:
+        raise ValueError(
+            f"the {family.name} dictionary for N={data.n_samples} ({arch.activation}, depth "
+            f"{arch.depth}) has up to {n_raw_bound:,} columns and needs about "
+            f"{needed / 2**30:.2f} GiB, above memory_limit={memory_limit / 2**30:.2f} GiB; "
+            "use fewer samples or a smaller depth, or raise memory_limit"
+        )
+    table = family.enumerate()
+    matrix = np.ascontiguousarray(family.evaluate(table, data.values))
+    n_raw = matrix.shape[1]
+    n_removed = 0
+    if dedupe:
+        keep = _duplicate_free(matrix, centred=arch.output_bias)
+        n_removed = n_raw - keep.size
+        table, matrix = table.take(keep), np.ascontiguousarray(matrix[:, keep])
+    return Dictionary(data, arch, family, table, matrix, n_raw, n_removed)
+
+
+__all__ = ["Dictionary", "Feature", "dictionary", "family_for"]

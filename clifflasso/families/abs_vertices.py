@@ -1,0 +1,117 @@
+"""Deep absolute-value chains: vertices of the event arrangement ("reflections of reflections").
+
+The normalised chain is :math:`F_2 = |x - a_1|,\\ F_{l+1} = |F_l - r_l|` with parameters
+:math:`\\theta = (a_1, r_2, \\dots, r_{L-1})`. On the data, :math:`\\theta \\mapsto F_\\theta(X)` is affine on
+each cell of the arrangement of event hyperplanes
+
+.. math::
+
+    x_n = a_1 + \\sum_{l=2}^{m} \\varepsilon_l r_l,\\qquad m = 1..L-1,\\ \\varepsilon\\in\\{\\pm1\\}^{m-1},
+
+whose normals span :math:`\\mathbb{R}^{L-1}`, so every cell is pointed and the features at the
+vertices (solutions of ``L-1`` independent event equations) form a complete dictionary
+("A Library of Mirrors" §3.3, derived). Every breakpoint is a dyadic affine combination of data
+points: :math:`2x_k - x_p`, :math:`2x_j - 2x_k + x_p`, midpoints of these, ...
+
+Without a first-layer bias :math:`a_1 = 0` and the events are
+:math:`x_n = \\sum_{l=2}^{m}\\varepsilon_l r_l` (m >= 2, every sign free). Raw columns are the
+distinct vertices; their number is at most (independent normal tuples) x :math:`N^{\\dim\\theta}`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
+
+
+class AbsVertexFamily(ChainFamily):
+    """Absolute-value chains of any depth, one column per vertex of the event arrangement."""
+
+    name = "abs vertices"
+
+    @cached_property
+    def _normals(self) -> np.ndarray:
+        L = self.arch.depth
+        rows = []
+        first_event = 1 if self.arch.bias else 2
+        for m in range(first_event, L):
+            for eps in itertools.product((1, -1), repeat=m - 1):
+                row = ([1] + list(eps)) if self.arch.bias else list(eps)
+                rows.append(row + [0] * (self._dim - len(row)))
+        return np.array(rows, dtype=np.int64)
+
+    @property
+    def _dim(self) -> int:
+        return self.arch.depth - 1 if self.arch.bias else self.arch.depth - 2
+
+    @cached_property
+    def _tuples(self) -> list[tuple[int, ...]]:
+        normals = self._normals
+        return [
+            rows
+            for rows in itertools.combinations(range(normals.shape[0]), self._dim)
+            if round(np.linalg.det(normals[list(rows)].astype(float))) != 0
+        ]
+
+    @cached_property
+    def _exact_inverses(self) -> list[list[list[Fraction]]]:
+        inverses = []
+        for rows in self._tuples:
+            inverse = sp.Matrix(self._normals[list(rows)].tolist()).inv()
+            inverses.append(
+                [[Fraction(int(v.p), int(v.q)) for v in inverse.row(i)] for i in range(self._dim)]
+            )
+        return inverses
+
+    def size(self) -> int:
+        return len(self._tuples) * self.data.n_samples**self._dim
+
+    def enumerate(self) -> FeatureTable:
+        x = self.data.values[:, 0]
+        n = x.shape[0]
+        grid = np.meshgrid(*([np.arange(n)] * self._dim), indexing="ij")
+        assignments = np.stack([g.ravel() for g in grid], axis=1)
+        thetas, indices, tuple_ids = [], [], []
+        for tuple_id, rows in enumerate(self._tuples):
+            inverse = np.linalg.inv(self._normals[list(rows)].astype(float))
+            thetas.append(x[assignments] @ inverse.T)
+            indices.append(assignments)
+            tuple_ids.append(np.full(assignments.shape[0], tuple_id))
+        theta = np.concatenate(thetas)
+        scale = max(1.0, float(np.max(np.abs(x))))
+        _, first = np.unique(np.round(theta / scale, 9), axis=0, return_index=True)
+        first.sort()
+        theta = theta[first]
+        count = theta.shape[0]
+        centre = theta[:, 0] if self.arch.bias else np.zeros(count)
+        radii = theta[:, 1:] if self.arch.bias else theta
+        return chain_table(
+            np.full(count, "vertex"),
+            np.concatenate(indices)[first],
+            np.ones(count),
+            -centre,
+            np.ones_like(radii),
+            -radii,
+            normal_tuple=np.concatenate(tuple_ids)[first],
+        )
+
+    def exact_parameters(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
+        """The vertex :math:`\\theta` in exact arithmetic (:math:`a_1 = 0` prepended without bias)."""
+        xs = self.exact_column()
+        rhs = [xs[i] for i in table.indices[column]]
+        inverse = self._exact_inverses[int(table.params["normal_tuple"][column])]
+        theta = tuple(sum(c * v for c, v in zip(row, rhs)) for row in inverse)
+        return theta if self.arch.bias else (Fraction(0),) + theta
+
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        centre, *radii = (ops.number(v) for v in self.exact_parameters(table, column))
+        value = ops.abs(x - centre)
+        for radius in radii:
+            value = ops.abs(value - radius)
+        return value

@@ -1,0 +1,198 @@
+"""Feature families: one enumeration of columns, three views of it.
+
+A family enumerates its columns once, into a columnar :class:`FeatureTable` (generating data
+indices plus normalised parameters, one row per column). From that table it gives
+
+* the **numeric kernel** (:meth:`FeatureFamily.evaluate`, an (N, P) float64 array),
+* the **closed form** of each column (:meth:`FeatureFamily.closed_form`, written once for exact
+  rationals and sympy symbols alike, see :mod:`clifflasso.symbolic.ops`),
+* the **rebuilt network** for a coefficient vector (:meth:`FeatureFamily.rebuild`),
+
+so the symbolic and numeric sides can be compared column by column.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from clifflasso._data import Data
+from clifflasso.architecture import Architecture
+from clifflasso.numeric.chains import chain_kinks_1d, evaluate_chains
+from clifflasso.numeric.network import ChainNetwork
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One dictionary column.
+
+    ``family`` names the feature family, ``kind`` the sub-type (e.g. ``"reflection"``),
+    ``indices`` the generating data indices, ``breakpoints`` the kink (or switch) locations of
+    the feature in x, ``parameters`` the normalised unit that realises it.
+    """
+
+    family: str
+    kind: str
+    indices: tuple[int, ...]
+    breakpoints: tuple[float, ...]
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Columnar feature records: ``kinds`` (P,), ``indices`` (P, k) with -1 padding, and
+    family-specific parameter arrays whose first axis has length P."""
+
+    kinds: np.ndarray
+    indices: np.ndarray
+    params: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return self.kinds.shape[0]
+
+    def take(self, columns: np.ndarray) -> FeatureTable:
+        return FeatureTable(
+            kinds=self.kinds[columns],
+            indices=self.indices[columns],
+            params={name: array[columns] for name, array in self.params.items()},
+        )
+
+    @staticmethod
+    def concatenate(tables: list[FeatureTable]) -> FeatureTable:
+        width = max(t.indices.shape[1] for t in tables)
+        padded = [
+            np.pad(t.indices, ((0, 0), (0, width - t.indices.shape[1])), constant_values=-1)
+            for t in tables
+        ]
+        return FeatureTable(
+            kinds=np.concatenate([t.kinds for t in tables]),
+            indices=np.concatenate(padded),
+            params={
+                name: np.concatenate([t.params[name] for t in tables]) for name in tables[0].params
+            },
+        )
+
+
+class FeatureFamily(ABC):
+    """Base class of every feature family (see the module docstring)."""
+
+    name: str = "feature family"
+
+    def __init__(self, arch: Architecture, data: Data) -> None:
+        self.arch = arch
+        self.data = data
+
+    @abstractmethod
+    def size(self) -> int:
+        """Number of raw columns, computed cheaply before enumeration (an upper bound where
+        enumeration removes coincident parameters)."""
+
+    @abstractmethod
+    def enumerate(self) -> FeatureTable:
+        """All raw columns of the family for ``self.data``."""
+
+    @abstractmethod
+    def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
+        """Numeric kernel: feature values at the rows of ``X`` (N, d), shape (N, P)."""
+
+    @abstractmethod
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        """Closed form of one column at ``x`` (a rational or a sympy symbol) with ``ops``."""
+
+    @abstractmethod
+    def feature(self, table: FeatureTable, column: int) -> Feature:
+        """The record of one column."""
+
+    @abstractmethod
+    def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float):
+        """A network whose output is ``table @ z + intercept`` and whose penalty is ``||z||_1``."""
+
+    def exact_column(self, k: int = 0):
+        """Exact data values (:class:`fractions.Fraction`) of input coordinate ``k``."""
+        return self.data.column(k)
+
+
+class ChainFamily(FeatureFamily):
+    """A family of normalised parallel chains (ReLU, leaky ReLU, absolute value).
+
+    Parameters per column: ``w1`` (P, d) with :math:`\\|w_1\\|_p = 1`, ``b1`` (P,), and for the
+    later layers ``w`` (P, L-2) with entries :math:`\\pm 1` and ``b`` (P, L-2).
+    """
+
+    def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
+        p = table.params
+        return evaluate_chains(
+            X, p["w1"], p["b1"], p["w"], p["b"], self.arch.activation, self.arch.slope
+        )
+
+    def chain_parameters(self, table: FeatureTable, column: int) -> dict[str, Any]:
+        p = table.params
+        return {
+            "weights": (tuple(float(v) for v in p["w1"][column]),)
+            + tuple(float(v) for v in p["w"][column]),
+            "biases": (float(p["b1"][column]),) + tuple(float(v) for v in p["b"][column]),
+        }
+
+    def feature(self, table: FeatureTable, column: int) -> Feature:
+        parameters = self.chain_parameters(table, column)
+        breakpoints: tuple[float, ...] = ()
+        if self.data.dim == 1:
+            weights = [parameters["weights"][0][0], *parameters["weights"][1:]]
+            scale = 1.0 + float(np.max(np.abs(self.data.values)))
+            breakpoints = tuple(
+                chain_kinks_1d(
+                    weights,
+                    parameters["biases"],
+                    self.arch.activation,
+                    self.arch.slope,
+                    tolerance=1e-9 * scale,
+                )
+            )
+        indices = tuple(int(i) for i in table.indices[column] if i >= 0)
+        return Feature(self.name, str(table.kinds[column]), indices, breakpoints, parameters)
+
+    def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> ChainNetwork:
+        """MATH.md §5: with :math:`\\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by
+        :math:`\\gamma` and :math:`\\gamma^l`, the output weight is :math:`\\mathrm{sign}(z_j)\\gamma`.
+        The chain then outputs :math:`z_j F_j(x)` at penalty :math:`\\beta|z_j|`."""
+        L = self.arch.depth
+        z = np.asarray(z, dtype=np.float64)
+        gamma = np.abs(z) ** (1.0 / L)
+        p = table.params
+        powers = gamma[:, None] ** np.arange(2, L)[None, :]
+        return ChainNetwork(
+            activation=self.arch.activation,
+            depth=L,
+            norm=self.arch.norm,
+            slope=self.arch.slope,
+            first_weights=p["w1"] * gamma[:, None],
+            first_biases=p["b1"] * gamma,
+            hidden_weights=p["w"] * gamma[:, None],
+            hidden_biases=p["b"] * powers,
+            output_weights=np.sign(z) * gamma,
+            output_bias=float(intercept),
+        )
+
+
+def chain_table(
+    kinds: np.ndarray,
+    indices: np.ndarray,
+    first_weights: np.ndarray,
+    first_biases: np.ndarray,
+    hidden_weights: np.ndarray,
+    hidden_biases: np.ndarray,
+    **extra: np.ndarray,
+) -> FeatureTable:
+    """Assemble a :class:`FeatureTable` of chain parameters (arrays as float64)."""
+    count = kinds.shape[0]
+    params = {
+        "w1": np.asarray(first_weights, dtype=np.float64).reshape(count, -1),
+        "b1": np.asarray(first_biases, dtype=np.float64).reshape(count),
+        "w": np.asarray(hidden_weights, dtype=np.float64).reshape(count, -1),
+        "b": np.asarray(hidden_biases, dtype=np.float64).reshape(count, -1),
+    }
+    params.update(extra)
+    return FeatureTable(kinds=kinds, indices=np.asarray(indices, dtype=np.int64), params=params)

@@ -1,0 +1,1 @@
+"""Numeric side: batched kernels, Lasso solvers and network rebuild."""

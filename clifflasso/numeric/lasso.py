@@ -1,0 +1,185 @@
+"""The Lasso of MATH.md §2 and its solution.
+
+.. math::
+
+    \\min_{z,\\xi}\\ \\tfrac12\\|Az + \\xi\\mathbf{1} - y\\|_2^2 + \\beta\\|z\\|_1
+
+The intercept :math:`\\xi` (present when the architecture has an output bias) is unpenalised,
+so the problem is solved on centred data and :math:`\\xi = \\overline{y - Az}`.
+
+* :math:`\\beta \\ge \\beta_{\\max} = \\|A_c^\\top y_c\\|_\\infty` gives :math:`z = 0` at once;
+* :math:`\\beta = 0` gives the minimum-:math:`\\ell_1` least-squares fit (an LP; the limit of Lasso
+  solutions as :math:`\\beta \\to 0`, the minimum-norm interpolant when the data can be fitted);
+* otherwise cvxpy solves the Lasso (Clarabel by default) and an LP (HiGHS) then picks a *vertex*
+  solution with the same fitted values and no larger :math:`\\ell_1` norm, so the rebuilt network
+  has at most N active units instead of an interior point's spread over duplicate columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import cvxpy as cp
+import numpy as np
+from scipy.optimize import linprog
+
+from clifflasso._data import as_beta, as_labels
+
+
+class SolverError(RuntimeError):
+    """A solver failed or returned an inaccurate answer."""
+
+
+_CLARABEL_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
+
+
+@dataclass
+class LassoSolution:
+    """A solution of the Lasso over a dictionary.
+
+    ``z`` and ``intercept`` solve the problem, ``objective`` is
+    :math:`\\tfrac12\\|Az + \\xi 1 - y\\|^2 + \\beta\\|z\\|_1` evaluated at them, ``network`` the
+    rebuilt network (MATH.md §5), whose nonconvex objective equals ``objective``.
+    """
+
+    z: np.ndarray
+    intercept: float
+    dictionary: object
+    y: np.ndarray
+    beta: float
+    beta_max: float
+    method: str
+    objective: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        residual = self.fitted - self.y
+        self.objective = float(0.5 * residual @ residual + self.beta * self.l1_norm)
+
+    @property
+    def l1_norm(self) -> float:
+        return float(np.sum(np.abs(self.z)))
+
+    @property
+    def fitted(self) -> np.ndarray:
+        """:math:`Az + \\xi\\mathbf 1`."""
+        return self.dictionary.matrix @ self.z + self.intercept
+
+    @property
+    def support(self) -> np.ndarray:
+        """Indices of the nonzero coefficients."""
+        return np.flatnonzero(self.z)
+
+    @cached_property
+    def network(self):
+        """The rebuilt network, one unit per nonzero coefficient."""
+        support = self.support
+        return self.dictionary.family.rebuild(
+            self.dictionary.table.take(support), self.z[support], self.intercept
+        )
+
+    def predict(self, X: object) -> np.ndarray:
+        """The fitted function at new points (through the dictionary's kernel)."""
+        return self.dictionary.evaluate(X) @ self.z + self.intercept
+
+    def __repr__(self) -> str:
+        return (
+            f"LassoSolution(objective={self.objective:.10g}, beta={self.beta:g}, "
+            f"nonzeros={self.support.size}, l1_norm={self.l1_norm:.6g}, method={self.method!r})"
+        )
+
+
+def _centre(A: np.ndarray, y: np.ndarray, intercept: bool):
+    if not intercept:
+        return A, y, None, None
+    column_means = A.mean(axis=0)
+    return A - column_means, y - y.mean(), column_means, y.mean()
+
+
+def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True) -> float:
+    """:math:`\\beta_{\\max} = \\|A_c^\\top y_c\\|_\\infty`: the smallest beta with solution z = 0."""
+    Ac, yc, _, _ = _centre(np.asarray(A, float), np.asarray(y, float), intercept)
+    return float(np.max(np.abs(Ac.T @ yc))) if Ac.shape[1] else 0.0
+
+
+def _min_l1_with_fit(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+    """A vertex of :math:`\\min \\|z\\|_1` s.t. :math:`A_c z = t` (HiGHS simplex), or None."""
+    n_cols = Ac.shape[1]
+    result = linprog(
+        c=np.ones(2 * n_cols),
+        A_eq=np.hstack([Ac, -Ac]),
+        b_eq=target,
+        bounds=(0, None),
+        method="highs-ds",
+    )
+    if result.status != 0:
+        return None
+    return result.x[:n_cols] - result.x[n_cols:]
+
+
+def _least_squares_fit(Ac: np.ndarray, yc: np.ndarray) -> np.ndarray:
+    coefficients, *_ = np.linalg.lstsq(Ac, yc, rcond=None)
+    return Ac @ coefficients
+
+
+def _solve_cvxpy(Ac: np.ndarray, yc: np.ndarray, beta: float, solver: str) -> np.ndarray:
+    name = solver.upper()
+    if name not in cp.installed_solvers():
+        raise ValueError(f"solver {solver!r} is not installed; available: {cp.installed_solvers()}")
+    z = cp.Variable(Ac.shape[1])
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(Ac @ z - yc) + beta * cp.norm1(z)))
+    options = _CLARABEL_OPTIONS if name == "CLARABEL" else {}
+    try:
+        problem.solve(solver=name, **options)
+    except cp.error.SolverError as exc:
+        raise SolverError(f"{name} failed on the Lasso: {exc}") from exc
+    if problem.status != cp.OPTIMAL or z.value is None:
+        raise SolverError(
+            f"{name} returned status {problem.status!r} for the Lasso (N={Ac.shape[0]}, "
+            f"P={Ac.shape[1]}, beta={beta:g}); refusing an inaccurate answer"
+        )
+    return np.asarray(z.value, dtype=np.float64)
+
+
+def _objective(Ac: np.ndarray, yc: np.ndarray, z: np.ndarray, beta: float) -> float:
+    residual = Ac @ z - yc
+    return float(0.5 * residual @ residual + beta * np.sum(np.abs(z)))
+
+
+def solve(D, y: object, beta: float, solver: str = "clarabel", *, sparse: bool = True):
+    """Solve the Lasso over the dictionary ``D`` for labels ``y`` and strength ``beta``.
+
+    Returns a :class:`LassoSolution`. With ``sparse=True`` (default) the solution is moved to
+    a vertex of the solution set (same fit, no larger l1 norm) by an LP, so it has at most N
+    nonzero coefficients. A failed or inaccurate solve raises :class:`SolverError`.
+    """
+    A = D.matrix
+    labels = as_labels(y, A.shape[0])
+    beta = as_beta(beta)
+    intercept = D.arch.output_bias
+    Ac, yc, column_means, label_mean = _centre(A, labels, intercept)
+    top = beta_max(A, labels, intercept)
+    if beta >= top or A.shape[1] == 0:
+        z = np.zeros(A.shape[1])
+        method = "beta >= beta_max"
+    elif beta == 0:
+        z = _min_l1_with_fit(Ac, _least_squares_fit(Ac, yc))
+        if z is None:
+            raise SolverError("HiGHS failed on the minimum-l1 fit (beta = 0)")
+        method = "min-l1 LP (HiGHS)"
+    else:
+        z = _solve_cvxpy(Ac, yc, beta, solver)
+        method = f"cvxpy/{solver.upper()}"
+        if sparse:
+            vertex = _min_l1_with_fit(Ac, Ac @ z)
+            if vertex is not None and _objective(Ac, yc, vertex, beta) <= _objective(
+                Ac, yc, z, beta
+            ) + 1e-12 * max(1.0, float(yc @ yc)):
+                z = vertex
+                method += " + vertex LP (HiGHS)"
+    scale = max(1.0, float(np.max(np.abs(z)))) if z.size else 1.0
+    z = np.where(np.abs(z) > 1e-13 * scale, z, 0.0)
+    xi = float(label_mean - column_means @ z) if intercept else 0.0
+    return LassoSolution(
+        z=z, intercept=xi, dictionary=D, y=labels, beta=beta, beta_max=top, method=method
+    )

@@ -1,0 +1,1 @@
+"""Theorems as executable checks and optimality certificates."""

@@ -1,0 +1,1 @@
+"""Closed-form (sympy) side: exact and symbolic feature formulas."""
