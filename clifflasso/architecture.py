@@ -1,15 +1,15 @@
-"""The network architecture whose training problem a dictionary encodes.
+r"""The network architecture whose training problem a dictionary encodes.
 
 An :class:`Architecture` names a *feature family*: the activation, the depth and the
 structural options of the parallel network of ``shared/spec/MATH.md`` §1,
 
 .. math::
 
-    f(x) = \\xi + \\sum_i \\alpha_i\\,
-    \\sigma(w_{i,L-1}\\sigma(\\cdots\\sigma(x\\cdot w_{i,1} + b_{i,1})\\cdots) + b_{i,L-1}),
+    f(x) = \xi + \sum_i \alpha_i\,
+    \sigma(w_{i,L-1}\sigma(\cdots\sigma(x\cdot w_{i,1} + b_{i,1})\cdots) + b_{i,L-1}),
 
-trained with the penalty :math:`\\tfrac{\\beta}{L}\\sum_i(\\|w_{i,1}\\|_p^L +
-\\sum_{l\\ge 2}|w_{i,l}|^L + |\\alpha_i|^L)`.
+trained with the penalty :math:`\tfrac{\beta}{L}\sum_i(\|w_{i,1}\|_p^L +
+\sum_{l\ge 2}|w_{i,l}|^L + |\alpha_i|^L)`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ DEFAULT_LEAKY_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Architecture:
-    """A network architecture: activation, depth and options.
+    r"""A network architecture: activation, depth and options.
 
     Parameters
     ----------
@@ -35,12 +35,12 @@ class Architecture:
     bias:
         Whether the first layer has a (free, unpenalised) bias.
     output_bias:
-        Whether the network has a free output bias :math:`\\xi` (the Lasso intercept).
+        Whether the network has a free output bias :math:`\xi` (the Lasso intercept).
     norm:
-        First-layer norm ``p`` in ``{1, 2}`` of the penalty :math:`\\|w_{i,1}\\|_p^L`.
+        First-layer norm ``p`` in ``{1, 2}`` of the penalty :math:`\|w_{i,1}\|_p^L`.
         In one dimension both norms coincide.
     slope:
-        Negative-side slope ``a`` of the leaky ReLU :math:`\\max(t, a t)`, ``0 < a < 1``
+        Negative-side slope ``a`` of the leaky ReLU :math:`\max(t, a t)`, ``0 < a < 1``
         (default 0.01); only valid with ``activation="leaky_relu"``.
     kind:
         ``"parallel"`` (independent deep-narrow chains, the default) or, for sign and
@@ -98,7 +98,8 @@ class Architecture:
         widths = tuple(self.widths) if self.widths is not None else None
         if widths is None or len(widths) != self.depth - 2:
             raise ValueError(
-                f"kind={self.kind!r} with depth {self.depth} needs widths=(m_1, ..., m_{self.depth - 2})"
+                f"kind={self.kind!r} with depth {self.depth} needs "
+                f"widths=(m_1, ..., m_{self.depth - 2})"
                 f" ({self.depth - 2} hidden widths before the feature neuron), got {self.widths!r}"
             )
         if any(isinstance(m, bool) or not isinstance(m, int) or m < 1 for m in widths):
@@ -112,10 +113,10 @@ class Architecture:
 
     @property
     def max_switches(self) -> int:
-        """Largest number of switches ``K`` of a sign/threshold feature.
+        r"""Largest number of switches ``K`` of a sign/threshold feature.
 
         ``K = 1`` for parallel chains, ``m_1`` for rectangular units and
-        :math:`\\prod_l m_l` for trees ("A Library of Mirrors" §3.4, derived).
+        :math:`\prod_l m_l` for trees ("A Library of Mirrors" §3.4, derived).
         """
         if not self.is_switching:
             raise ValueError("max_switches is defined for sign and threshold networks only")

@@ -141,10 +141,7 @@ class Dictionary:
         """
         n, p = self.matrix.shape
         entries = [
-            [
-                self.family.closed_form(self.table, j, self.data.exact[i][0], EXACT)
-                for j in range(p)
-            ]
+            [self.family.closed_form(self.table, j, self.data.exact[i][0], EXACT) for j in range(p)]
             for i in range(n)
         ]
         return sp.Matrix(n, p, lambda i, j: SYMBOLIC.number(entries[i][j]))

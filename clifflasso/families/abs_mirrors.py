@@ -1,15 +1,16 @@
-"""Depth-3 absolute-value chains: reflection and midpoint ("mirror" and "bisector") features.
+r"""Depth-3 absolute-value chains: reflection and midpoint ("mirror" and "bisector") features.
 
-The normalised chain :math:`\\bigl||x - a| - r\\bigr|` has kinks :math:`a, a \\pm r`; the vertices of its
+The normalised chain :math:`\bigl||x - a| - r\bigr|` has kinks
+:math:`a, a \pm r`; the vertices of its
 event arrangement give two families ("A Library of Mirrors" §3.3, derived and checked):
 
 .. math::
 
-    \\text{reflection } (j, k):\\ \\bigl||x - x_j| - |x_k - x_j|\\bigr|
-        = \\min(|x - x_k|,\\ |x - (2x_j - x_k)|)\\qquad (N^2 \\text{ ordered pairs}),
+    \text{reflection } (j, k):\ \bigl||x - x_j| - |x_k - x_j|\bigr|
+        = \min(|x - x_k|,\ |x - (2x_j - x_k)|)\qquad (N^2 \text{ ordered pairs}),
 
-    \\text{midpoint } \\{j, k\\}:\\ \\min(|x - x_j|, |x - x_k|)
-        = \\Bigl||x - \\tfrac{x_j + x_k}{2}| - \\tfrac{|x_j - x_k|}{2}\\Bigr|\\qquad (j < k).
+    \text{midpoint } \{j, k\}:\ \min(|x - x_j|, |x - x_k|)
+        = \Bigl||x - \tfrac{x_j + x_k}{2}| - \tfrac{|x_j - x_k|}{2}\Bigr|\qquad (j < k).
 
 Both are needed: reflection features alone are *not* equivalent to training.
 """
@@ -39,7 +40,9 @@ class AbsMirrorFamily(ChainFamily):
         centre = np.concatenate([x[j], (x[mj] + x[mk]) / 2])
         radius = np.concatenate([np.abs(x[k] - x[j]), np.abs(x[mj] - x[mk]) / 2])
         count = centre.shape[0]
-        kinds = np.concatenate([np.full(j.shape[0], "reflection"), np.full(mj.shape[0], "midpoint")])
+        kinds = np.concatenate(
+            [np.full(j.shape[0], "reflection"), np.full(mj.shape[0], "midpoint")]
+        )
         indices = np.stack([np.concatenate([j, mj]), np.concatenate([k, mk])], axis=1)
         ones = np.ones(count)
         return chain_table(kinds, indices, ones, -centre, ones[:, None], -radius[:, None])

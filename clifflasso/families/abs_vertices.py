@@ -1,28 +1,29 @@
-"""Deep absolute-value chains: vertices of the event arrangement ("reflections of reflections").
+r"""Deep absolute-value chains: vertices of the event arrangement ("reflections of reflections").
 
-The normalised chain is :math:`F_2 = |x - a_1|,\\ F_{l+1} = |F_l - r_l|` with parameters
-:math:`\\theta = (a_1, r_2, \\dots, r_{L-1})`. On the data, :math:`\\theta \\mapsto F_\\theta(X)` is affine on
+The normalised chain is :math:`F_2 = |x - a_1|,\ F_{l+1} = |F_l - r_l|` with parameters
+:math:`\theta = (a_1, r_2, \dots, r_{L-1})`. On the data, :math:`\theta \mapsto F_\theta(X)`
+is affine on
 each cell of the arrangement of event hyperplanes
 
 .. math::
 
-    x_n = a_1 + \\sum_{l=2}^{m} \\varepsilon_l r_l,\\qquad m = 1..L-1,\\ \\varepsilon\\in\\{\\pm1\\}^{m-1},
+    x_n = a_1 + \sum_{l=2}^{m} \varepsilon_l r_l,\qquad m = 1..L-1,\ \varepsilon\in\{\pm1\}^{m-1},
 
-whose normals span :math:`\\mathbb{R}^{L-1}`, so every cell is pointed and the features at the
+whose normals span :math:`\mathbb{R}^{L-1}`, so every cell is pointed and the features at the
 vertices (solutions of ``L-1`` independent event equations) form a complete dictionary
 ("A Library of Mirrors" §3.3, derived). Every breakpoint is a dyadic affine combination of data
 points: :math:`2x_k - x_p`, :math:`2x_j - 2x_k + x_p`, midpoints of these, ...
 
 Without a first-layer bias :math:`a_1 = 0` and the events are
-:math:`x_n = \\sum_{l=2}^{m}\\varepsilon_l r_l` (m >= 2, every sign free). Raw columns are the
-distinct vertices; their number is at most (independent normal tuples) x :math:`N^{\\dim\\theta}`.
+:math:`x_n = \sum_{l=2}^{m}\varepsilon_l r_l` (m >= 2, every sign free). Raw columns are the
+distinct vertices; their number is at most (independent normal tuples) x :math:`N^{\dim\theta}`.
 """
 
 from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -79,8 +80,12 @@ class AbsVertexFamily(ChainFamily):
         assignments = np.stack([g.ravel() for g in grid], axis=1)
         thetas, indices, tuple_ids = [], [], []
         for tuple_id, rows in enumerate(self._tuples):
-            inverse = np.linalg.inv(self._normals[list(rows)].astype(float))
-            thetas.append(x[assignments] @ inverse.T)
+            # theta = adj(M) x / det(M) with the integer adjugate: exact whenever theta is a
+            # binary fraction of the (binary) data, correctly rounded otherwise
+            normals = self._normals[list(rows)].astype(float)
+            determinant = round(np.linalg.det(normals))
+            adjugate = np.round(determinant * np.linalg.inv(normals))
+            thetas.append((x[assignments] @ adjugate.T) / determinant)
             indices.append(assignments)
             tuple_ids.append(np.full(assignments.shape[0], tuple_id))
         theta = np.concatenate(thetas)
@@ -102,10 +107,19 @@ class AbsVertexFamily(ChainFamily):
         )
 
     def exact_parameters(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
-        """The vertex :math:`\\theta` in exact arithmetic (:math:`a_1 = 0` prepended without bias)."""
+        r"""The vertex :math:`\theta` in exact arithmetic (:math:`a_1 = 0` prepended if no bias)."""
+        key = (
+            int(table.params["normal_tuple"][column]),
+            tuple(int(i) for i in table.indices[column]),
+        )
+        return self._vertex(key)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - the family lives as long as its dictionary
+    def _vertex(self, key: tuple[int, tuple[int, ...]]) -> tuple[Fraction, ...]:
+        tuple_id, indices = key
         xs = self.exact_column()
-        rhs = [xs[i] for i in table.indices[column]]
-        inverse = self._exact_inverses[int(table.params["normal_tuple"][column])]
+        rhs = [xs[i] for i in indices]
+        inverse = self._exact_inverses[tuple_id]
         theta = tuple(sum(c * v for c, v in zip(row, rhs)) for row in inverse)
         return theta if self.arch.bias else (Fraction(0),) + theta
 

@@ -116,10 +116,10 @@ class FeatureFamily(ABC):
 
 
 class ChainFamily(FeatureFamily):
-    """A family of normalised parallel chains (ReLU, leaky ReLU, absolute value).
+    r"""A family of normalised parallel chains (ReLU, leaky ReLU, absolute value).
 
-    Parameters per column: ``w1`` (P, d) with :math:`\\|w_1\\|_p = 1`, ``b1`` (P,), and for the
-    later layers ``w`` (P, L-2) with entries :math:`\\pm 1` and ``b`` (P, L-2).
+    Parameters per column: ``w1`` (P, d) with :math:`\|w_1\|_p = 1`, ``b1`` (P,), and for the
+    later layers ``w`` (P, L-2) with entries :math:`\pm 1` and ``b`` (P, L-2).
     """
 
     def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
@@ -143,7 +143,8 @@ class ChainFamily(FeatureFamily):
             weights = [parameters["weights"][0][0], *parameters["weights"][1:]]
             scale = 1.0 + float(np.max(np.abs(self.data.values)))
             breakpoints = tuple(
-                chain_kinks_1d(
+                float(kink) + 0.0
+                for kink in chain_kinks_1d(
                     weights,
                     parameters["biases"],
                     self.arch.activation,
@@ -155,9 +156,9 @@ class ChainFamily(FeatureFamily):
         return Feature(self.name, str(table.kinds[column]), indices, breakpoints, parameters)
 
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> ChainNetwork:
-        """MATH.md §5: with :math:`\\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by
-        :math:`\\gamma` and :math:`\\gamma^l`, the output weight is :math:`\\mathrm{sign}(z_j)\\gamma`.
-        The chain then outputs :math:`z_j F_j(x)` at penalty :math:`\\beta|z_j|`."""
+        r"""MATH.md §5: with :math:`\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by
+        :math:`\gamma` and :math:`\gamma^l`, the output weight is :math:`\mathrm{sign}(z_j)\gamma`.
+        The chain then outputs :math:`z_j F_j(x)` at penalty :math:`\beta|z_j|`."""
         L = self.arch.depth
         z = np.asarray(z, dtype=np.float64)
         gamma = np.abs(z) ** (1.0 / L)

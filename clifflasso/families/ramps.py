@@ -1,10 +1,10 @@
-"""Two-layer 1-D families: ramps at the data ("A Library of Mirrors" §3.1).
+r"""Two-layer 1-D families: ramps at the data ("A Library of Mirrors" §3.1).
 
 .. math::
 
-    \\text{ReLU: } (x - x_n)_+,\\ (x_n - x)_+ \\qquad
-    \\text{leaky: } \\sigma_a(\\pm(x - x_n)) \\qquad
-    \\text{abs: } |x - x_n|
+    \text{ReLU: } (x - x_n)_+,\ (x_n - x)_+ \qquad
+    \text{leaky: } \sigma_a(\pm(x - x_n)) \qquad
+    \text{abs: } |x - x_n|
 
 Without a first-layer bias the only breakpoint is 0. Sizes: 2N (ReLU, leaky), N (abs).
 """

@@ -1,10 +1,10 @@
-"""Deep-narrow 1-D ReLU chains, depth 3 and 4 ("A Library of Mirrors" §3.2, code `reludic`).
+r"""Deep-narrow 1-D ReLU chains, depth 3 and 4 ("A Library of Mirrors" §3.2, code `reludic`).
 
 .. math::
 
-    F_1(x) = x,\\qquad F_{l+1}(x) = \\bigl(s_l\\,(F_l(x) - F_l(a_l))\\bigr)_+,
+    F_1(x) = x,\qquad F_{l+1}(x) = \bigl(s_l\,(F_l(x) - F_l(a_l))\bigr)_+,
 
-with signs :math:`s_l = \\pm 1`, :math:`a_l = x_{j_l}` and, at depth 4, also the reflected first
+with signs :math:`s_l = \pm 1`, :math:`a_l = x_{j_l}` and, at depth 4, also the reflected first
 breakpoint :math:`a_1 = 2x_{j_2} - x_{j_1}` (``kind="reflected"``). Raw sizes: :math:`4N^2` (L=3),
 :math:`16N^3` (L=4); without a first-layer bias :math:`a_1 = 0`: 4N and 8N^2.
 
@@ -12,8 +12,8 @@ Closed forms at depth 3 (derived; they realise "capped ramps" between two data p
 
 .. math::
 
-    (+,+): (x-\\max(a_1,a_2))_+ \\quad (-,+): (\\min(a_1,a_2)-x)_+ \\quad
-    (+,-): [a_2>a_1]\\,(a_2-\\max(x,a_1))_+ \\quad (-,-): [a_2<a_1]\\,(\\min(x,a_1)-a_2)_+
+    (+,+): (x-\max(a_1,a_2))_+ \quad (-,+): (\min(a_1,a_2)-x)_+ \quad
+    (+,-): [a_2>a_1]\,(a_2-\max(x,a_1))_+ \quad (-,-): [a_2<a_1]\,(\min(x,a_1)-a_2)_+
 """
 
 from __future__ import annotations

@@ -1,23 +1,23 @@
-"""Sign and threshold networks: switching patterns ("A Library of Mirrors" §3.1, §3.4).
+r"""Sign and threshold networks: switching patterns ("A Library of Mirrors" §3.1, §3.4).
 
 Sign/threshold units are scale-free, so a feature is a pattern on the sorted data: constant
-between consecutive distinct values, switching at chosen thresholds :math:`t_1 < \\dots < t_k`,
+between consecutive distinct values, switching at chosen thresholds :math:`t_1 < \dots < t_k`,
 and equal to the high value (+1, or 1 for threshold) right of the last threshold:
 
 .. math::
 
-    h(x) = \\text{high if } \\#\\{i : x < t_i\\} \\text{ is even, low otherwise.}
+    h(x) = \text{high if } \#\{i : x < t_i\} \text{ is even, low otherwise.}
 
 A unit can realise every pattern with at most ``K`` switches: ``K = 1`` for parallel chains
-(the 2-layer steps :math:`\\mathbb{1}\\{x \\ge x_n\\}`, ``sign(x - x_n)``), ``K = m_1`` for rectangular
-units and :math:`K = \\prod_l m_l` for trees. The raw dictionary holds, for ``U`` distinct values,
-:math:`\\sum_{k=0}^{K}\\binom{U-1}{k}` patterns (thresholds at data values; negated patterns are
+(the 2-layer steps :math:`\mathbb{1}\{x \ge x_n\}`, ``sign(x - x_n)``), ``K = m_1`` for rectangular
+units and :math:`K = \prod_l m_l` for trees. The raw dictionary holds, for ``U`` distinct values,
+:math:`\sum_{k=0}^{K}\binom{U-1}{k}` patterns (thresholds at data values; negated patterns are
 redundant up to the sign of the coefficient and the intercept, so they are left out). The
 two-layer Lasso is 1-D total-variation denoising with weight beta (threshold) or beta/2 (sign).
 
 Rebuild (derived): a node combining children whose switch sets are consecutive groups of
-the target's thresholds, with weights :math:`v_j = (-1)^{k - i_{\\mathrm{last}}(j)}` and bias
-:math:`1 - \\sum_j v_j` (sign) or :math:`\\tfrac12 - \\sum_j v_j` (threshold), outputs the target
+the target's thresholds, with weights :math:`v_j = (-1)^{k - i_{\mathrm{last}}(j)}` and bias
+:math:`1 - \sum_j v_j` (sign) or :math:`\tfrac12 - \sum_j v_j` (threshold), outputs the target
 pattern exactly.
 """
 
@@ -157,8 +157,8 @@ class SwitchingFamily(FeatureFamily):
         return SwitchingUnit(layers=tuple(layers), amplitude=amplitude)
 
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> SwitchingNetwork:
-        """Each column becomes a unit with amplitude :math:`\\sqrt{|z_j|}` and output weight
-        :math:`\\mathrm{sign}(z_j)\\sqrt{|z_j|}`, so its penalty is :math:`\\beta|z_j|`."""
+        r"""Each column becomes a unit with amplitude :math:`\sqrt{|z_j|}` and output weight
+        :math:`\mathrm{sign}(z_j)\sqrt{|z_j|}`, so its penalty is :math:`\beta|z_j|`."""
         z = np.asarray(z, dtype=np.float64)
         root = np.sqrt(np.abs(z))
         units = tuple(

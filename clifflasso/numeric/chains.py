@@ -1,14 +1,14 @@
-"""Batched evaluation of parallel deep-narrow chains, and kink locations of 1-D chains.
+r"""Batched evaluation of parallel deep-narrow chains, and kink locations of 1-D chains.
 
 A chain of depth ``L`` is
 
 .. math::
 
-    u(x) = \\sigma(w_{L-1}\\,\\sigma(\\cdots\\sigma(w_2\\,\\sigma(x\\cdot w_1 + b_1) + b_2)\\cdots)
+    u(x) = \sigma(w_{L-1}\,\sigma(\cdots\sigma(w_2\,\sigma(x\cdot w_1 + b_1) + b_2)\cdots)
     + b_{L-1}),
 
-with :math:`w_1 \\in \\mathbb{R}^d` and scalar later weights (``shared/spec/MATH.md`` §1).
-All ``P`` chains are evaluated together: one matrix product :math:`X W_1^\\top + b_1` and one
+with :math:`w_1 \in \mathbb{R}^d` and scalar later weights (``shared/spec/MATH.md`` §1).
+All ``P`` chains are evaluated together: one matrix product :math:`X W_1^\top + b_1` and one
 elementwise update per later layer, never a Python loop over chains.
 """
 
@@ -113,13 +113,13 @@ def chain_kinks_1d(
         return []
     final_depth = len(weights)
     probes = (
-        [points[0] - 1]
-        + [(a + b) / 2 for a, b in zip(points[:-1], points[1:])]
-        + [points[-1] + 1]
+        [points[0] - 1] + [(a + b) / 2 for a, b in zip(points[:-1], points[1:])] + [points[-1] + 1]
     )
     slopes = []
     for point, probe_left, probe_right in zip(points, probes[:-1], probes[1:]):
-        left = (feature(point, final_depth) - feature(probe_left, final_depth)) / (point - probe_left)
+        left = (feature(point, final_depth) - feature(probe_left, final_depth)) / (
+            point - probe_left
+        )
         right = (feature(probe_right, final_depth) - feature(point, final_depth)) / (
             probe_right - point
         )

@@ -1,22 +1,23 @@
-"""The Lasso of MATH.md §2 and its solution.
+r"""The Lasso of MATH.md §2 and its solution.
 
 .. math::
 
-    \\min_{z,\\xi}\\ \\tfrac12\\|Az + \\xi\\mathbf{1} - y\\|_2^2 + \\beta\\|z\\|_1
+    \min_{z,\xi}\ \tfrac12\|Az + \xi\mathbf{1} - y\|_2^2 + \beta\|z\|_1
 
-The intercept :math:`\\xi` (present when the architecture has an output bias) is unpenalised,
-so the problem is solved on centred data and :math:`\\xi = \\overline{y - Az}`.
+The intercept :math:`\xi` (present when the architecture has an output bias) is unpenalised,
+so the problem is solved on centred data and :math:`\xi = \overline{y - Az}`.
 
-* :math:`\\beta \\ge \\beta_{\\max} = \\|A_c^\\top y_c\\|_\\infty` gives :math:`z = 0` at once;
-* :math:`\\beta = 0` gives the minimum-:math:`\\ell_1` least-squares fit (an LP; the limit of Lasso
-  solutions as :math:`\\beta \\to 0`, the minimum-norm interpolant when the data can be fitted);
+* :math:`\beta \ge \beta_{\max} = \|A_c^\top y_c\|_\infty` gives :math:`z = 0` at once;
+* :math:`\beta = 0` gives the minimum-:math:`\ell_1` least-squares fit (an LP; the limit of Lasso
+  solutions as :math:`\beta \to 0`, the minimum-norm interpolant when the data can be fitted);
 * otherwise cvxpy solves the Lasso (Clarabel by default) and an LP (HiGHS) then picks a *vertex*
-  solution with the same fitted values and no larger :math:`\\ell_1` norm, so the rebuilt network
+  solution with the same fitted values and no larger :math:`\ell_1` norm, so the rebuilt network
   has at most N active units instead of an interior point's spread over duplicate columns.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -36,10 +37,10 @@ _CLARABEL_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-
 
 @dataclass
 class LassoSolution:
-    """A solution of the Lasso over a dictionary.
+    r"""A solution of the Lasso over a dictionary.
 
     ``z`` and ``intercept`` solve the problem, ``objective`` is
-    :math:`\\tfrac12\\|Az + \\xi 1 - y\\|^2 + \\beta\\|z\\|_1` evaluated at them, ``network`` the
+    :math:`\tfrac12\|Az + \xi 1 - y\|^2 + \beta\|z\|_1` evaluated at them, ``network`` the
     rebuilt network (MATH.md §5), whose nonconvex objective equals ``objective``.
     """
 
@@ -62,7 +63,7 @@ class LassoSolution:
 
     @property
     def fitted(self) -> np.ndarray:
-        """:math:`Az + \\xi\\mathbf 1`."""
+        r""":math:`Az + \xi\mathbf 1`."""
         return self.dictionary.matrix @ self.z + self.intercept
 
     @property
@@ -97,13 +98,13 @@ def _centre(A: np.ndarray, y: np.ndarray, intercept: bool):
 
 
 def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True) -> float:
-    """:math:`\\beta_{\\max} = \\|A_c^\\top y_c\\|_\\infty`: the smallest beta with solution z = 0."""
+    r""":math:`\beta_{\max} = \|A_c^\top y_c\|_\infty`: the smallest beta with solution z = 0."""
     Ac, yc, _, _ = _centre(np.asarray(A, float), np.asarray(y, float), intercept)
     return float(np.max(np.abs(Ac.T @ yc))) if Ac.shape[1] else 0.0
 
 
 def _min_l1_with_fit(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
-    """A vertex of :math:`\\min \\|z\\|_1` s.t. :math:`A_c z = t` (HiGHS simplex), or None."""
+    r"""A vertex of :math:`\min \|z\|_1` s.t. :math:`A_c z = t` (HiGHS simplex), or None."""
     n_cols = Ac.shape[1]
     result = linprog(
         c=np.ones(2 * n_cols),
@@ -130,7 +131,10 @@ def _solve_cvxpy(Ac: np.ndarray, yc: np.ndarray, beta: float, solver: str) -> np
     problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(Ac @ z - yc) + beta * cp.norm1(z)))
     options = _CLARABEL_OPTIONS if name == "CLARABEL" else {}
     try:
-        problem.solve(solver=name, **options)
+        with warnings.catch_warnings():
+            # an inaccurate status is turned into SolverError below
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+            problem.solve(solver=name, **options)
     except cp.error.SolverError as exc:
         raise SolverError(f"{name} failed on the Lasso: {exc}") from exc
     if problem.status != cp.OPTIMAL or z.value is None:

@@ -20,18 +20,20 @@ from clifflasso.numeric.chains import evaluate_chains
 def _inputs(X: object, dim: int) -> np.ndarray:
     values = as_data(X, min_samples=1).values
     if values.shape[1] != dim:
-        raise ValueError(f"the network takes {dim}-dimensional inputs, got X with {values.shape[1]}")
+        raise ValueError(
+            f"the network takes {dim}-dimensional inputs, got X with {values.shape[1]}"
+        )
     return values
 
 
 @dataclass(frozen=True)
 class ChainNetwork:
-    """A parallel network of ``m`` independent width-1 chains.
+    r"""A parallel network of ``m`` independent width-1 chains.
 
     .. math::
 
-        f(x) = \\xi + \\sum_{i=1}^m \\alpha_i\\,\\sigma(w_{i,L-1}\\sigma(\\cdots
-        \\sigma(x\\cdot w_{i,1} + b_{i,1})\\cdots) + b_{i,L-1})
+        f(x) = \xi + \sum_{i=1}^m \alpha_i\,\sigma(w_{i,L-1}\sigma(\cdots
+        \sigma(x\cdot w_{i,1} + b_{i,1})\cdots) + b_{i,L-1})
 
     Weights per layer: ``first_weights`` (m, d) and ``first_biases`` (m,) for layer 1;
     column ``l-2`` of ``hidden_weights`` / ``hidden_biases`` (m, L-2) for layer ``l >= 2``;
@@ -83,7 +85,7 @@ class ChainNetwork:
         return self.units(X) @ self.output_weights + self.output_bias
 
     def penalty(self) -> float:
-        """:math:`\\tfrac{1}{L}\\sum_i(\\|w_{i,1}\\|_p^L + \\sum_{l\\ge2}|w_{i,l}|^L + |\\alpha_i|^L)`."""
+        r""":math:`\tfrac{1}{L}\sum_i(\|w_{i,1}\|_p^L + \sum_{l\ge2}|w_{i,l}|^L + |\alpha_i|^L)`."""
         L = self.depth
         first = np.linalg.norm(self.first_weights, ord=self.norm, axis=1) ** L
         hidden = np.sum(np.abs(self.hidden_weights) ** L, axis=1)
@@ -91,7 +93,7 @@ class ChainNetwork:
         return float(np.sum(first + hidden + output) / L)
 
     def objective(self, X: object, y: object, beta: float) -> float:
-        """Nonconvex training objective :math:`\\tfrac12\\|f(X)-y\\|^2 + \\beta\\cdot` :meth:`penalty`."""
+        r"""Training objective :math:`\tfrac12\|f(X)-y\|^2 + \beta\cdot` :meth:`penalty`."""
         prediction = self.predict(X)
         labels = as_labels(y, prediction.shape[0])
         return float(0.5 * np.sum((prediction - labels) ** 2) + beta * self.penalty())
@@ -120,13 +122,13 @@ class SwitchingUnit:
 
 @dataclass(frozen=True)
 class SwitchingNetwork:
-    """A network of sign or threshold units with amplitudes.
+    r"""A network of sign or threshold units with amplitudes.
 
     .. math::
 
-        f(x) = \\xi + \\sum_i \\alpha_i s_i\\,\\sigma(\\text{unit}_i(x)),
+        f(x) = \xi + \sum_i \alpha_i s_i\,\sigma(\text{unit}_i(x)),
 
-    penalised by :math:`\\tfrac{\\beta}{2}\\sum_i (s_i^2 + \\alpha_i^2)` (inner weights are
+    penalised by :math:`\tfrac{\beta}{2}\sum_i (s_i^2 + \alpha_i^2)` (inner weights are
     scale-free and unpenalised; "A Library of Mirrors" §1.4).
     """
 

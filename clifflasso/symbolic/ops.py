@@ -44,17 +44,17 @@ class ExactOps:
 
     @staticmethod
     def step(t):
-        """Threshold activation :math:`\\mathbb{1}\\{t \\ge 0\\}`."""
+        r"""Threshold activation :math:`\mathbb{1}\{t \ge 0\}`."""
         return Fraction(1) if t >= 0 else Fraction(0)
 
     @staticmethod
     def sign(t):
-        """Sign activation with :math:`\\operatorname{sign}(0) = +1`."""
+        r"""Sign activation with :math:`\operatorname{sign}(0) = +1`."""
         return Fraction(1) if t >= 0 else Fraction(-1)
 
     @staticmethod
     def staircase(x, thresholds: Sequence, values: Sequence):
-        """``values[i]`` on ``thresholds[i-1] <= x < thresholds[i]`` (``len(values) = len(thresholds)+1``)."""
+        """``values[i]`` on ``[thresholds[i-1], thresholds[i])``; one value more than thresholds."""
         for threshold, value in zip(thresholds, values):
             if x < threshold:
                 return Fraction(value)
