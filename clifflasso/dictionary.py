@@ -16,22 +16,36 @@ from clifflasso.architecture import Architecture
 from clifflasso.families.abs_mirrors import AbsMirrorFamily
 from clifflasso.families.abs_vertices import AbsVertexFamily
 from clifflasso.families.base import Feature, FeatureFamily, FeatureTable
+from clifflasso.families.hyperplanes import (
+    HyperplaneAbsFamily,
+    MirrorAbsFamily,
+    WedgeReluFamily,
+)
 from clifflasso.families.ramps import RampFamily
 from clifflasso.families.relu_chains import ReluChainFamily
 from clifflasso.families.switching import SwitchingFamily
-from clifflasso.symbolic.ops import EXACT, SYMBOLIC
+from clifflasso.symbolic.ops import SYMBOLIC
 
 DEFAULT_MEMORY_LIMIT = 2 * 2**30
 #: Factor for the temporaries of enumeration (parameters, copies) beside the N x P matrix.
 _WORKSPACE_FACTOR = 3
 
 
-def family_for(arch: Architecture, data: Data) -> FeatureFamily:
+def family_for(
+    arch: Architecture, data: Data, *, max_features: int | None = None, seed: int = 0
+) -> FeatureFamily:
     """The feature family that encodes ``arch`` on ``data``."""
     if data.dim != 1:
+        options = dict(max_features=max_features, seed=seed)
+        if arch.activation == "relu" and arch.depth == 2:
+            return WedgeReluFamily(arch, data, **options)
+        if arch.activation == "abs" and arch.depth == 2:
+            return HyperplaneAbsFamily(arch, data, **options)
+        if arch.activation == "abs" and arch.depth == 3:
+            return MirrorAbsFamily(arch, data, **options)
         raise ValueError(
-            f"the {arch.activation} depth-{arch.depth} family is defined here for 1-D data "
-            f"(X of shape (N,) or (N, 1)); got d = {data.dim}"
+            f"no d-dimensional dictionary for {arch.activation} depth {arch.depth} (d = "
+            f"{data.dim}); available for d >= 2: relu depth 2, abs depth 2 and 3"
         )
     if arch.is_switching:
         return SwitchingFamily(arch, data)
@@ -77,7 +91,8 @@ class Dictionary:
     ----------
     X : (N, d) float64 data.   arch : the :class:`Architecture`.
     matrix : (N, P) feature values.   features : per-column records.
-    n_raw : size of the raw family.   n_removed : columns removed by ``dedupe``.
+    n_raw : columns built.   n_removed : columns removed by ``dedupe``.
+    n_full : size of the complete family.   n_degenerate : degenerate subsets skipped.
     """
 
     def __init__(
@@ -101,6 +116,17 @@ class Dictionary:
     @property
     def X(self) -> np.ndarray:
         return self.data.values
+
+    @property
+    def n_full(self) -> int:
+        """Size of the complete family (an upper bound where coincident parameters merge),
+        larger than ``n_raw`` when ``max_features`` sampled it."""
+        return self.family.size()
+
+    @property
+    def n_degenerate(self) -> int:
+        """Subsets skipped because they span no hyperplane (d-D families)."""
+        return self.family.n_degenerate
 
     @property
     def features(self) -> FeatureList:
@@ -127,9 +153,15 @@ class Dictionary:
             raise ValueError(f"expected {self.data.dim}-dimensional inputs, got {values.shape[1]}")
         return self.family.evaluate(self.table, values)
 
-    def expressions(self, x: sp.Symbol | None = None, columns=None) -> list[sp.Expr]:
-        """Closed-form feature formulas in the symbol ``x`` (default ``Symbol('x', real=True)``)."""
-        x = sp.Symbol("x", real=True) if x is None else x
+    def expressions(self, x=None, columns=None) -> list[sp.Expr]:
+        """Closed-form feature formulas in the symbol ``x`` (default ``Symbol('x', real=True)``;
+        for d-D data a tuple of symbols, default ``x_1, ..., x_d``)."""
+        if x is None:
+            x = (
+                sp.symbols(f"x_1:{self.data.dim + 1}", real=True)
+                if self.family.vector_input
+                else sp.Symbol("x", real=True)
+            )
         columns = range(len(self)) if columns is None else columns
         return [self.family.closed_form(self.table, j, x, SYMBOLIC) for j in columns]
 
@@ -140,9 +172,13 @@ class Dictionary:
         for every input; it equals ``matrix`` up to the rounding of the numeric kernel.
         """
         n, p = self.matrix.shape
+        ops = self.family.exact_ops
+        if self.family.vector_input:
+            points = [tuple(ops.number(v) for v in row) for row in self.data.exact]
+        else:
+            points = [ops.number(row[0]) for row in self.data.exact]
         entries = [
-            [self.family.closed_form(self.table, j, self.data.exact[i][0], EXACT) for j in range(p)]
-            for i in range(n)
+            [self.family.closed_form(self.table, j, x, ops) for j in range(p)] for x in points
         ]
         return sp.Matrix(n, p, lambda i, j: SYMBOLIC.number(entries[i][j]))
 
@@ -165,6 +201,8 @@ def dictionary(
     arch: Architecture,
     *,
     dedupe: bool = False,
+    max_features: int | None = None,
+    seed: int = 0,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
 ) -> Dictionary:
     """Build the Lasso dictionary of ``arch`` on the data ``X``.
@@ -180,14 +218,24 @@ def dictionary(
         Remove columns equal up to a constant (exactly equal without an output bias) and
         constant columns; the count removed is ``n_removed``. The default keeps the raw family,
         whose size matches the formulas of the research notes.
+    max_features:
+        For d-dimensional families: when the full family is larger, a seeded random sample of
+        about this many columns (``n_full`` reports the full count). Sampling keeps the Lasso
+        an upper bound only; :func:`clifflasso.certify` decides.
+    seed:
+        Seed of that sample.
     memory_limit:
         Bytes the dictionary may use; a larger one is refused before it is built.
     """
     if not isinstance(arch, Architecture):
         raise ValueError(f"arch must be a clifflasso.Architecture, got {type(arch).__name__}")
     data = as_data(X)
-    family = family_for(arch, data)
+    if max_features is not None and (isinstance(max_features, bool) or max_features < 1):
+        raise ValueError(f"max_features must be a positive integer, got {max_features!r}")
+    family = family_for(arch, data, max_features=max_features, seed=seed)
     n_raw_bound = family.size()
+    if max_features is not None:
+        n_raw_bound = min(n_raw_bound, max_features + data.n_samples)
     needed = _WORKSPACE_FACTOR * 8 * data.n_samples * n_raw_bound
     if needed > memory_limit:
         raise ValueError(

@@ -23,6 +23,7 @@ from clifflasso._data import Data
 from clifflasso.architecture import Architecture
 from clifflasso.numeric.chains import chain_kinks_1d, evaluate_chains
 from clifflasso.numeric.network import ChainNetwork
+from clifflasso.symbolic.ops import EXACT
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,12 @@ class FeatureFamily(ABC):
     """Base class of every feature family (see the module docstring)."""
 
     name: str = "feature family"
+    #: closed forms take a coordinate tuple (d-D families) instead of a scalar (1-D families)
+    vector_input: bool = False
+    #: back-end for exact values (d-D Euclidean norms need sympy's square roots)
+    exact_ops = EXACT
+    #: subsets skipped because they span no hyperplane
+    n_degenerate: int = 0
 
     def __init__(self, arch: Architecture, data: Data) -> None:
         self.arch = arch

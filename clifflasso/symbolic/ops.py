@@ -9,6 +9,7 @@ Every feature family writes its closed form once, as a function of an ``ops`` ob
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -25,6 +26,14 @@ class ExactOps:
     @staticmethod
     def relu(t):
         return max(t, 0)
+
+    @staticmethod
+    def sqrt(value: Fraction) -> Fraction:
+        """Exact square root of a rational square; other values need :data:`SYMBOLIC`."""
+        root_num, root_den = math.isqrt(value.numerator), math.isqrt(value.denominator)
+        if root_num**2 != value.numerator or root_den**2 != value.denominator:
+            raise ValueError(f"sqrt({value}) is irrational: use the symbolic back-end")
+        return Fraction(root_num, root_den)
 
     @staticmethod
     def leaky_relu(t, slope):
@@ -73,6 +82,10 @@ class SymbolicOps:
     @staticmethod
     def relu(t):
         return sp.Max(t, 0)
+
+    @staticmethod
+    def sqrt(value) -> sp.Expr:
+        return sp.sqrt(value)
 
     @staticmethod
     def leaky_relu(t, slope):

@@ -1,0 +1,280 @@
+r"""d-dimensional families: hyperplanes spanned by data, as generalized cross products.
+
+Every column is a hyperplane :math:`\{x : w\cdot x + b = 0\}` whose homogeneous normal is a
+generalized cross product (MATH.md §4; complexity_to_clarity.md §3-4, black_boxes.md §3)
+
+.. math::
+
+    \tilde g = (w, b) = \times(v_1, \dots, v_{D-1}) = (v_1\wedge\cdots\wedge v_{D-1})\,I^{-1},
+
+with :math:`D = d + 1` and homogeneous vectors :math:`\tilde x = (x, 1)` when the first layer has a
+bias (:math:`D = d` and :math:`b = 0` without). Only the weight part is normalised,
+:math:`\|w\|_p = 1`. The spanning vectors :math:`v_k` come from a *pool*:
+
+* ReLU, depth 2 ("wedge features", Pilanci 2023): data points;
+  :math:`F = (s\,(\tilde x\cdot\tilde g))_+ / \|w\|_p`, both signs: :math:`2\binom{N}{D-1}` columns.
+  Exact in 1-D, an **upper bound** on the training optimum for :math:`d \ge 2`.
+* abs, depth 2: points, and axis vectors :math:`\tilde e_k` when ``norm=1`` (then exact:
+  :math:`\binom{N+d}{d} - 1` columns with bias); :math:`F = |\tilde x\cdot\tilde g| / \|w\|_p`.
+* abs, depth 3: points, differences :math:`\tilde x_n - \tilde x_m`, midpoints
+  :math:`(\tilde x_n + \tilde x_m)/2` (sums without bias) and, for ``norm=1``, axes; with a
+  reference sample :math:`r`, the mirror feature
+  :math:`F = \bigl||\tilde x\cdot\tilde g| - |\tilde x_r\cdot\tilde g|\bigr| / \|w\|_p`
+  ("mirror" type when a data point lies on the mirror, "bisector" type otherwise).
+  Exact for ``norm=1`` (black_boxes.md §3.2, a polyhedral norm), an upper bound for ``norm=2``.
+
+Subsets whose cross product has a vanishing weight part (dependent vectors, or a hyperplane at
+infinity) are skipped and counted in ``n_degenerate``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+
+from clifflasso.families.base import ChainFamily, Feature, FeatureTable, chain_table
+from clifflasso.numeric.geometry import generalized_cross
+from clifflasso.symbolic import rational
+from clifflasso.symbolic.ops import EXACT, SYMBOLIC
+
+_DEGENERACY_TOLERANCE = 1e-9
+
+
+class HyperplaneFamily(ChainFamily):
+    """Shared machinery: a pool of spanning vectors, subsets of it, their cross products."""
+
+    vector_input = True
+    #: pool kinds used by the family (subset of "point", "difference", "midpoint", "axis")
+    pool_kinds: tuple[str, ...] = ("point",)
+    signs: tuple[int, ...] = (1,)
+
+    def __init__(self, arch, data, *, max_features: int | None = None, seed: int = 0) -> None:
+        super().__init__(arch, data)
+        self.max_features = max_features
+        self.seed = seed
+        self.n_degenerate = 0
+        self.n_full = self.size()
+
+    @property
+    def exact_ops(self):
+        return EXACT if self.arch.norm == 1 else SYMBOLIC
+
+    @property
+    def _span_dim(self) -> int:
+        """``D``: dimension of the space the normals live in."""
+        return self.data.dim + 1 if self.arch.bias else self.data.dim
+
+    @cached_property
+    def _pool(self) -> tuple[list[tuple[str, tuple[int, ...]]], list[tuple[Fraction, ...]]]:
+        """Descriptors and exact coordinates of the spanning vectors."""
+        rows = self.data.exact
+        one = (Fraction(1),) if self.arch.bias else ()
+        zero = (Fraction(0),) if self.arch.bias else ()
+        n, d = self.data.n_samples, self.data.dim
+        labels, vectors = [], []
+        if "point" in self.pool_kinds:
+            for i in range(n):
+                labels.append(("point", (i,)))
+                vectors.append(tuple(rows[i]) + one)
+        pairs = list(itertools.combinations(range(n), 2))
+        if "difference" in self.pool_kinds:
+            for i, j in pairs:
+                labels.append(("difference", (i, j)))
+                vectors.append(tuple(a - b for a, b in zip(rows[i], rows[j])) + zero)
+        if "midpoint" in self.pool_kinds:
+            for i, j in pairs:
+                if self.arch.bias:
+                    labels.append(("midpoint", (i, j)))
+                    vectors.append(tuple((a + b) / 2 for a, b in zip(rows[i], rows[j])) + one)
+                else:
+                    labels.append(("sum", (i, j)))
+                    vectors.append(tuple(a + b for a, b in zip(rows[i], rows[j])))
+        if "axis" in self.pool_kinds and self.arch.norm == 1:
+            for k in range(d):
+                labels.append(("axis", (k,)))
+                vectors.append(tuple(Fraction(int(k == m)) for m in range(d)) + zero)
+        return labels, vectors
+
+    @cached_property
+    def _pool_values(self) -> np.ndarray:
+        return np.array([[float(v) for v in row] for row in self._pool[1]], dtype=np.float64)
+
+    def _finite(self) -> np.ndarray:
+        """Pool vectors with a nonzero homogeneous coordinate (points, midpoints)."""
+        if not self.arch.bias:
+            return np.ones(len(self._pool[0]), dtype=bool)
+        return self._pool_values[:, -1] != 0
+
+    def _subset_count(self) -> int:
+        size, k = len(self._pool[0]), self._span_dim - 1
+        if not self.arch.bias:
+            return math.comb(size, k)
+        at_infinity = int(np.sum(~self._finite()))
+        return math.comb(size, k) - math.comb(at_infinity, k)
+
+    def _per_subset(self) -> int:
+        return len(self.signs)
+
+    def size(self) -> int:
+        return self._subset_count() * self._per_subset()
+
+    def _subsets(self) -> np.ndarray:
+        """All admissible (D-1)-subsets of the pool, or a seeded random sample of them."""
+        size, k = len(self._pool[0]), self._span_dim - 1
+        finite = self._finite()
+        budget = None
+        if self.max_features is not None and self.size() > self.max_features:
+            budget = max(1, self.max_features // self._per_subset())
+        if budget is None:
+            subsets = np.array(list(itertools.combinations(range(size), k)), dtype=np.int64)
+            subsets = subsets.reshape(-1, k)
+            return subsets[np.any(finite[subsets], axis=1)] if k else subsets
+        rng = np.random.default_rng(self.seed)
+        chosen: set[tuple[int, ...]] = set()
+        while len(chosen) < budget:
+            draw = np.sort(rng.choice(size, size=k, replace=False))
+            if np.any(finite[draw]):
+                chosen.add(tuple(int(i) for i in draw))
+        return np.array(sorted(chosen), dtype=np.int64).reshape(-1, k)
+
+    def _hyperplanes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(subsets, normalised weights (P, d), biases (P,), norms of the raw weight part)."""
+        subsets = self._subsets()
+        spans = self._pool_values[subsets]
+        normals = generalized_cross(spans)
+        d = self.data.dim
+        weights = normals[:, :d]
+        biases = normals[:, d] if self.arch.bias else np.zeros(normals.shape[0])
+        norms = np.linalg.norm(weights, ord=self.arch.norm, axis=1)
+        volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
+        valid = norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
+        self.n_degenerate = int(np.sum(~valid))
+        keep = np.flatnonzero(valid)
+        norms = norms[keep]
+        return subsets[keep], weights[keep] / norms[:, None], biases[keep] / norms, norms
+
+    # ---------------------------------------------------------------- exact side
+    def exact_hyperplane(self, subset) -> tuple[tuple[Fraction, ...], Fraction]:
+        """Exact ``(w, b)`` (unnormalised) of a subset of the pool."""
+        vectors = [self._pool[1][int(i)] for i in subset]
+        g = rational.generalized_cross(vectors)
+        d = self.data.dim
+        return g[:d], (g[d] if self.arch.bias else Fraction(0))
+
+    def _norm(self, weights, ops):
+        if self.arch.norm == 1:
+            return ops.number(sum(abs(w) for w in weights))
+        return ops.sqrt(ops.number(sum(w * w for w in weights)))
+
+    def _linear(self, table: FeatureTable, column: int, x, ops):
+        r""":math:`(w\cdot x + b)` with the exact unnormalised normal, and the exact normaliser."""
+        subset = table.indices[column, : self._span_dim - 1]
+        weights, bias = self.exact_hyperplane(subset)
+        value = sum(ops.number(w) * xk for w, xk in zip(weights, x)) + ops.number(bias)
+        return value, self._norm(weights, ops), (weights, bias)
+
+    def feature(self, table: FeatureTable, column: int) -> Feature:
+        parameters = self.chain_parameters(table, column)
+        labels = self._pool[0]
+        span = [labels[int(i)] for i in table.indices[column, : self._span_dim - 1]]
+        parameters["spanned_by"] = tuple(span)
+        data_indices = sorted({i for kind, idx in span if kind != "axis" for i in idx})
+        return Feature(self.name, str(table.kinds[column]), tuple(data_indices), (), parameters)
+
+
+class WedgeReluFamily(HyperplaneFamily):
+    """Two-layer ReLU wedge features: one-sided distances to hyperplanes through samples."""
+
+    name = "relu wedge"
+    signs = (1, -1)
+
+    def enumerate(self) -> FeatureTable:
+        subsets, weights, biases, _ = self._hyperplanes()
+        count = subsets.shape[0]
+        signs = np.repeat(np.array(self.signs, dtype=np.float64), count)
+        empty = np.zeros((2 * count, 0))
+        return chain_table(
+            np.where(signs > 0, "wedge+", "wedge-"),
+            np.tile(subsets, (2, 1)),
+            signs[:, None] * np.tile(weights, (2, 1)),
+            signs * np.tile(biases, 2),
+            empty,
+            empty,
+            sign=signs.astype(np.int8),
+        )
+
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        value, norm, _ = self._linear(table, column, x, ops)
+        return ops.relu(int(table.params["sign"][column]) * value) / norm
+
+
+class HyperplaneAbsFamily(HyperplaneFamily):
+    """Two-layer absolute-value features: distances to hyperplanes through samples (and axes)."""
+
+    name = "abs hyperplanes"
+    pool_kinds = ("point", "axis")
+
+    def enumerate(self) -> FeatureTable:
+        subsets, weights, biases, _ = self._hyperplanes()
+        empty = np.zeros((subsets.shape[0], 0))
+        kinds = np.full(subsets.shape[0], "hyperplane")
+        return chain_table(kinds, subsets, weights, biases, empty, empty)
+
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        value, norm, _ = self._linear(table, column, x, ops)
+        return ops.abs(value) / norm
+
+
+class MirrorAbsFamily(HyperplaneFamily):
+    """Three-layer absolute-value features: distance to the nearer of a hyperplane through a
+    sample and its mirror image, the mirror spanned by points, differences, midpoints (axes)."""
+
+    name = "abs mirrors d-D"
+    pool_kinds = ("point", "difference", "midpoint", "axis")
+
+    def _per_subset(self) -> int:
+        return self.data.n_samples
+
+    def enumerate(self) -> FeatureTable:
+        subsets, weights, biases, _ = self._hyperplanes()
+        count, n = subsets.shape[0], self.data.n_samples
+        levels = np.abs(self.data.values @ weights.T + biases)  # (N, P): |t(x_r)|
+        reference = np.tile(np.arange(n), count)
+        rows = np.repeat(np.arange(count), n)
+        offsets = levels.T.ravel()
+        params = np.column_stack([weights[rows], biases[rows], offsets])
+        scale = max(1.0, float(np.max(np.abs(params))))
+        _, first = np.unique(np.round(params / scale, 9), axis=0, return_index=True)
+        first.sort()
+        rows, reference, offsets = rows[first], reference[first], offsets[first]
+        labels = self._pool[0]
+        on_mirror = np.array(
+            [any(labels[int(i)][0] == "point" for i in subset) for subset in subsets]
+        )
+        flat = offsets <= 1e-12 * scale
+        kinds = np.where(flat, "two-layer", np.where(on_mirror[rows], "mirror", "bisector"))
+        return chain_table(
+            kinds,
+            np.column_stack([subsets[rows], reference]),
+            weights[rows],
+            biases[rows],
+            np.ones((rows.size, 1)),
+            -offsets[:, None],
+        )
+
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        value, norm, (weights, bias) = self._linear(table, column, x, ops)
+        r = int(table.indices[column, -1])
+        level = abs(sum(w * xk for w, xk in zip(weights, self.data.exact[r])) + bias)
+        return ops.abs(ops.abs(value) - ops.number(level)) / norm
+
+    def feature(self, table: FeatureTable, column: int) -> Feature:
+        record = super().feature(table, column)
+        r = int(table.indices[column, -1])
+        parameters = dict(record.parameters, reference=r)
+        indices = tuple(sorted(set(record.indices) | {r}))
+        return Feature(record.family, record.kind, indices, (), parameters)

@@ -1,0 +1,45 @@
+r"""Exact rational linear algebra for closed forms: determinants and generalized cross products.
+
+These are the exact (``fractions.Fraction``) counterparts of :mod:`clifflasso.numeric.geometry`,
+fast enough to evaluate one closed form per dictionary column; the galgebra route of
+:mod:`clifflasso.symbolic.geometric` derives the same vectors as blades and duals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+
+def determinant(rows: Sequence[Sequence[Fraction]]) -> Fraction:
+    """Exact determinant by Gaussian elimination over the rationals."""
+    matrix = [list(map(Fraction, row)) for row in rows]
+    size = len(matrix)
+    value = Fraction(1)
+    for col in range(size):
+        pivot = next((r for r in range(col, size) if matrix[r][col] != 0), None)
+        if pivot is None:
+            return Fraction(0)
+        if pivot != col:
+            matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
+            value = -value
+        value *= matrix[col][col]
+        for r in range(col + 1, size):
+            factor = matrix[r][col] / matrix[col][col]
+            if factor:
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[col])]
+    return value
+
+
+def generalized_cross(rows: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:
+    r"""The vector :math:`g = \times(b_1, \dots, b_{D-1})`, :math:`g\cdot x = \det[x; b_1; \dots]`.
+
+    Cofactor expansion along the first row: :math:`g_k = (-1)^k \det B_{\hat k}` (MATH.md §4).
+    """
+    rows = [tuple(map(Fraction, row)) for row in rows]
+    dim = len(rows) + 1
+    if any(len(row) != dim for row in rows):
+        raise ValueError(f"need {dim - 1} vectors of length {dim}")
+    return tuple(
+        (-1) ** k * determinant([row[:k] + row[k + 1 :] for row in rows]) for k in range(dim)
+    )
