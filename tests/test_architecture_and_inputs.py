@@ -59,9 +59,9 @@ def test_bad_data_raises(X, message):
         cl.dictionary(X, ARCH)
 
 
-def test_multidimensional_data_is_refused_by_1d_families():
-    with pytest.raises(ValueError, match="1-D"):
-        cl.dictionary(np.zeros((4, 2)), ARCH)
+def test_architectures_without_a_d_dimensional_family_are_refused_clearly():
+    with pytest.raises(ValueError, match="no d-dimensional dictionary"):
+        cl.dictionary(np.zeros((4, 2)), cl.Architecture("relu", 3))
 
 
 def test_bad_labels_and_beta_raise():
