@@ -1,7 +1,8 @@
 r"""Optimality certificates: is the Lasso answer the globally optimal network?
 
 With the Lasso residual :math:`\lambda = y - Az - \xi\mathbf 1` (so
-:math:`\mathbf 1^\top\lambda = 0` with an output bias), the training optimum equals the Lasso optimum iff
+:math:`\mathbf 1^\top\lambda = 0` with an output bias), the training optimum equals the
+Lasso optimum iff
 
 .. math::
 
@@ -18,8 +19,8 @@ the supremum over *all* normalised chains :math:`\theta` (MATH.md §6). The supr
 * otherwise by random sampling plus local refinement, flagged ``exact=False`` (not a proof).
 
 Whatever the method, :math:`\lambda' = \lambda\min(1, \beta/\sup)` is dual feasible, so
-:math:`\text{gap} = \text{objective} - (\lambda'^\top y - \tfrac12\|\lambda'\|^2)` bounds how far the
-Lasso value can be above the training optimum (exact methods only).
+:math:`\text{gap} = \text{objective} - (\lambda'^\top y - \tfrac12\|\lambda'\|^2)` bounds how
+far the Lasso value can be above the training optimum (exact methods only).
 """
 
 from __future__ import annotations
