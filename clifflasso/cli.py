@@ -118,3 +118,46 @@ def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> Non
 
         plot_fits(solutions, titles, str(plot_path))
         click.echo(f"\nwrote {plot_path}")
+
+
+@main.command()
+@click.option("--quick", is_flag=True, help="Few small instances per theorem (under 30 s).")
+@click.option(
+    "--theorem",
+    "theorems",
+    multiple=True,
+    help="Check only this theorem (repeatable); `--list` shows the names.",
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check every theorem of matching dimension on this CSV/.npy data (x..., y).",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the random instances.")
+@click.option("--list", "list_only", is_flag=True, help="List the theorems and their sources.")
+def verify(quick, theorems, data_path, seed, list_only) -> None:
+    """Check the theorems on seeded random instances; exit 1 if any fails.
+
+    One line per theorem: status, name, kind (equality / bound / identity / structure /
+    counterexample), instances checked and the largest gap measured.
+    """
+    from clifflasso.proofs.theorems import REGISTRY, run
+
+    if list_only:
+        for theorem in REGISTRY.values():
+            click.echo(f"{theorem.name:<34} {theorem.kind:<15} {theorem.source}")
+        return
+    data = _read_data(data_path) if data_path is not None else None
+    try:
+        reports = run(list(theorems) or None, quick=quick, seed=seed, data=data)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for report in reports:
+        click.echo(report.line())
+        for failure in report.failures:
+            click.echo(f"      {failure}")
+    failed = sum(not r.passed for r in reports)
+    click.echo(f"{len(reports) - failed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(1)

@@ -146,6 +146,19 @@ class Dictionary:
             f"N={n}, P={p}, removed={self.n_removed})"
         )
 
+    def subset(self, columns) -> Dictionary:
+        """A dictionary with only the given columns (indices or a boolean mask)."""
+        columns = np.arange(len(self))[np.asarray(columns)]
+        return Dictionary(
+            self.data,
+            self.arch,
+            self.family,
+            self.table.take(columns),
+            np.ascontiguousarray(self.matrix[:, columns]),
+            self.n_raw,
+            self.n_raw - columns.size,
+        )
+
     def evaluate(self, X: object) -> np.ndarray:
         """Feature values at new points: shape (len(X), P)."""
         values = as_data(X, min_samples=1).values

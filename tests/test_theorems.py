@@ -1,0 +1,78 @@
+"""The theorem registry and `clifflasso verify`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from clifflasso.cli import main
+from clifflasso.proofs import REGISTRY, Theorem, run
+from clifflasso.proofs.theorems import Evidence
+
+REQUIRED = [
+    "two_layer_1d_relu",
+    "two_layer_1d_leaky_relu",
+    "two_layer_1d_abs",
+    "two_layer_1d_threshold",
+    "two_layer_1d_sign",
+    "relu_chains_1d_L3",
+    "relu_chains_1d_L4",
+    "relu_depth4_equals_depth3",
+    "abs_depth3_needs_midpoints",
+    "abs_multilevel_L4",
+    "abs_multilevel_L5",
+    "step_tv_threshold",
+    "step_tv_sign",
+    "beta_max",
+    "two_point_closed_forms",
+    "rebuild_identity",
+    "weights_orthogonal_to_mirrors",
+    "abs_l1_equivalence_2d_L2",
+    "abs_l1_equivalence_2d_L3",
+    "relu_wedge_upper_bound_2d",
+    "relu_wedge_strict_gap",
+]
+
+
+def test_registry_has_the_required_theorems_with_statements_and_sources():
+    for name in REQUIRED:
+        theorem = REGISTRY[name]
+        assert theorem.statement and theorem.source and theorem.hypotheses
+    bounds = [t for t in REGISTRY.values() if "wedge" in t.name]
+    assert {t.kind for t in bounds} == {"bound", "counterexample"}
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_theorem_passes_on_seeded_instances(name):
+    (report,) = run([name], quick=True, seed=1)
+    assert report.passed, report.failures
+
+
+def test_a_false_equality_is_reported_as_failed(monkeypatch):
+    def wrong(instance):
+        return Evidence(False, 1.0, "deliberately false")
+
+    fake = Theorem("fake", "0 = 1", "none", "test", "equality", wrong)
+    monkeypatch.setitem(REGISTRY, "fake", fake)
+    result = CliRunner().invoke(main, ["verify", "--quick", "--theorem", "fake"])
+    assert result.exit_code == 1
+    assert "FAIL  fake" in result.output and "0 passed, 1 failed" in result.output
+
+
+def test_verify_quick_runs_and_lists(tmp_path):
+    data = tmp_path / "xy.csv"
+    rng = np.random.default_rng(0)
+    np.savetxt(data, np.column_stack([rng.normal(size=5), rng.normal(size=5)]), delimiter=",")
+    result = CliRunner().invoke(
+        main, ["verify", "--quick", "--theorem", "abs_depth3_1d", "--data", str(data)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "PASS  abs_depth3_1d" in result.output and "instances=4" in result.output
+    listing = CliRunner().invoke(main, ["verify", "--list"])
+    assert "relu_wedge_strict_gap" in listing.output
+
+
+def test_unknown_theorem_is_a_usage_error():
+    result = CliRunner().invoke(main, ["verify", "--theorem", "nope"])
+    assert result.exit_code != 0 and "unknown theorem" in result.output
