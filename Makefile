@@ -17,7 +17,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check clifflasso tests benchmarks
+	$(VENV)/bin/ruff check clifflasso tests benchmarks scripts
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -7,13 +7,19 @@ Public API::
     dictionary(X, arch, dedupe=False) -> Dictionary
     solve(D, y, beta, solver="clarabel") -> LassoSolution   (.network rebuilds the network)
     certify(solution) -> Certificate                        (is it the global optimum?)
+    lasso_path(D, y, betas=None, exact=False) -> Path       (exact homotopy or a beta grid)
+    fit(X, y, arch, beta, memory_limit=...)                 (streamed, never materialised)
+    export.to_latex / to_python / to_json / to_npz          (closed-form solutions)
 """
 
+from clifflasso import export
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary
+from clifflasso.exact import ExactLassoSolution, Path, lasso_path
 from clifflasso.families.base import Feature
 from clifflasso.numeric.lasso import LassoSolution, SolverError, beta_max, solve
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
+from clifflasso.numeric.streaming import fit
 from clifflasso.proofs.certificates import Certificate, Violator, certify
 
 __all__ = [
@@ -21,14 +27,19 @@ __all__ = [
     "Certificate",
     "ChainNetwork",
     "Dictionary",
+    "ExactLassoSolution",
     "Feature",
     "LassoSolution",
+    "Path",
     "SolverError",
     "SwitchingNetwork",
     "Violator",
     "beta_max",
     "certify",
     "dictionary",
+    "export",
+    "fit",
+    "lasso_path",
     "solve",
 ]
 __version__ = "0.1.0"

@@ -9,7 +9,9 @@ import numpy as np
 
 from clifflasso.architecture import ACTIVATIONS, Architecture
 from clifflasso.dictionary import dictionary
+from clifflasso.exact.cli import export
 from clifflasso.examples import EXAMPLES, load_example
+from clifflasso.experiments.cli import experiment
 from clifflasso.numeric.lasso import solve
 
 
@@ -34,6 +36,10 @@ def _int_list(text: str) -> list[int]:
 @click.version_option(package_name="clifflasso")
 def main() -> None:
     """Train neural networks as convex Lasso problems over closed-form feature dictionaries."""
+
+
+main.add_command(export)
+main.add_command(experiment)
 
 
 @main.command()

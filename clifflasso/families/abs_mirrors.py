@@ -54,3 +54,10 @@ class AbsMirrorFamily(ChainFamily):
         if table.kinds[column] == "reflection":
             return ops.min(ops.abs(x - xk), ops.abs(x - (2 * xj - xk)))
         return ops.min(ops.abs(x - xj), ops.abs(x - xk))
+
+    def piecewise_linear(self, table: FeatureTable):
+        """Kinks :math:`a - r, a, a + r` with values :math:`0, r, 0`, slopes -1 and +1 outside."""
+        centre, radius = -table.params["b1"], -table.params["b"][:, 0]
+        kinks = np.stack([centre - radius, centre, centre + radius], axis=1)
+        values = np.stack([np.zeros_like(radius), radius, np.zeros_like(radius)], axis=1)
+        return kinks, values, -np.ones_like(radius), np.ones_like(radius)

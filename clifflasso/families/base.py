@@ -117,6 +117,16 @@ class FeatureFamily(ABC):
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float):
         """A network whose output is ``table @ z + intercept`` and whose penalty is ``||z||_1``."""
 
+    def piecewise_linear(self, table: FeatureTable):
+        r"""1-D features as piecewise-linear functions, or None when not available here.
+
+        Returns ``(kinks, values, left_slope, right_slope)``: kinks (P, m) sorted per row, the
+        feature values at the kinks (P, m) and the slopes left of the first and right of the last
+        kink (P,). :mod:`clifflasso.numeric.streaming` turns this into correlations
+        :math:`\lambda^\top F` in :math:`O(m \log N)` per feature instead of :math:`O(N)`.
+        """
+        return None
+
     def exact_column(self, k: int = 0):
         """Exact data values (:class:`fractions.Fraction`) of input coordinate ``k``."""
         return self.data.column(k)

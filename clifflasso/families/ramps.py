@@ -63,3 +63,15 @@ class RampFamily(ChainFamily):
             return ops.relu(s * (x - point))
         slope = ops.number(Fraction(str(self.arch.slope)))
         return ops.leaky_relu(s * (x - point), slope)
+
+    def piecewise_linear(self, table: FeatureTable):
+        r"""One kink at the breakpoint :math:`a = -b_1/w_1` with value :math:`\sigma(0) = 0`."""
+        w, b = table.params["w1"][:, 0], table.params["b1"]
+        kinks = (-b / w)[:, None]
+        if self.arch.activation == "abs":
+            left, right = -np.ones_like(w), np.ones_like(w)
+        else:
+            low = 0.0 if self.arch.activation == "relu" else self.arch.slope
+            left = np.where(w > 0, low, -1.0)
+            right = np.where(w > 0, 1.0, -low)
+        return kinks, np.zeros_like(kinks), left, right

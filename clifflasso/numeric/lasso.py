@@ -52,6 +52,8 @@ class LassoSolution:
     beta_max: float
     method: str
     objective: float = field(init=False)
+    #: solver details (e.g. the passes of a streamed working-set solve)
+    info: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         residual = self.fitted - self.y
@@ -103,7 +105,7 @@ def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True) -> float:
     return float(np.max(np.abs(Ac.T @ yc))) if Ac.shape[1] else 0.0
 
 
-def _min_l1_with_fit(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+def vertex_solution(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     r"""A vertex of :math:`\min \|z\|_1` s.t. :math:`A_c z = t` (HiGHS simplex), or None."""
     n_cols = Ac.shape[1]
     result = linprog(
@@ -121,6 +123,11 @@ def _min_l1_with_fit(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
 def _least_squares_fit(Ac: np.ndarray, yc: np.ndarray) -> np.ndarray:
     coefficients, *_ = np.linalg.lstsq(Ac, yc, rcond=None)
     return Ac @ coefficients
+
+
+def solve_centred(Ac: np.ndarray, yc: np.ndarray, beta: float, solver: str = "clarabel"):
+    r"""Minimiser of :math:`\tfrac12\|A_c z - y_c\|^2 + \beta\|z\|_1` (interior point)."""
+    return _solve_cvxpy(Ac, yc, beta, solver)
 
 
 def _solve_cvxpy(Ac: np.ndarray, yc: np.ndarray, beta: float, solver: str) -> np.ndarray:
@@ -150,13 +157,21 @@ def _objective(Ac: np.ndarray, yc: np.ndarray, z: np.ndarray, beta: float) -> fl
     return float(0.5 * residual @ residual + beta * np.sum(np.abs(z)))
 
 
-def solve(D, y: object, beta: float, solver: str = "clarabel", *, sparse: bool = True):
+def solve(
+    D, y: object, beta: float, solver: str = "clarabel", *, sparse: bool = True, exact: bool = False
+):
     """Solve the Lasso over the dictionary ``D`` for labels ``y`` and strength ``beta``.
 
     Returns a :class:`LassoSolution`. With ``sparse=True`` (default) the solution is moved to
     a vertex of the solution set (same fit, no larger l1 norm) by an LP, so it has at most N
     nonzero coefficients. A failed or inaccurate solve raises :class:`SolverError`.
+    ``exact=True`` solves in rational arithmetic (exact homotopy) and returns a
+    :class:`~clifflasso.exact.path.ExactLassoSolution`.
     """
+    if exact:
+        from clifflasso.exact.path import exact_solve
+
+        return exact_solve(D, y, beta)
     A = D.matrix
     labels = as_labels(y, A.shape[0])
     beta = as_beta(beta)
@@ -167,7 +182,7 @@ def solve(D, y: object, beta: float, solver: str = "clarabel", *, sparse: bool =
         z = np.zeros(A.shape[1])
         method = "beta >= beta_max"
     elif beta == 0:
-        z = _min_l1_with_fit(Ac, _least_squares_fit(Ac, yc))
+        z = vertex_solution(Ac, _least_squares_fit(Ac, yc))
         if z is None:
             raise SolverError("HiGHS failed on the minimum-l1 fit (beta = 0)")
         method = "min-l1 LP (HiGHS)"
@@ -175,7 +190,7 @@ def solve(D, y: object, beta: float, solver: str = "clarabel", *, sparse: bool =
         z = _solve_cvxpy(Ac, yc, beta, solver)
         method = f"cvxpy/{solver.upper()}"
         if sparse:
-            vertex = _min_l1_with_fit(Ac, Ac @ z)
+            vertex = vertex_solution(Ac, Ac @ z)
             if vertex is not None and _objective(Ac, yc, vertex, beta) <= _objective(
                 Ac, yc, z, beta
             ) + 1e-12 * max(1.0, float(yc @ yc)):

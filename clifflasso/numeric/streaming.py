@@ -1,0 +1,243 @@
+r"""Dictionaries larger than memory: streamed correlations and a working-set Lasso.
+
+The dictionary is never materialised. Its columns are produced block by block from the
+feature family's kernel to compute the correlations :math:`A^\top\lambda` (the gradient of the
+Lasso at the residual :math:`\lambda`); a working set of columns is solved exactly and the
+columns that violate :math:`|A_j^\top\lambda| \le \beta` are added, until the duality gap
+
+.. math::
+
+    \text{gap} = \tfrac12\|\lambda\|^2 + \beta\|z\|_1
+    - \bigl(\lambda'^\top y_c - \tfrac12\|\lambda'\|^2\bigr),\qquad
+    \lambda' = \lambda\,\min(1, \beta/\|A^\top\lambda\|_\infty),
+
+is below the tolerance (standard Lasso duality with the intercept eliminated by centring,
+:math:`\mathbf 1^\top\lambda = 0`). Because the family is complete, the final pass is also the
+optimality certificate of the network (MATH.md §6).
+
+For 1-D families that describe their columns as piecewise-linear functions
+(:meth:`~clifflasso.families.base.FeatureFamily.piecewise_linear`), a correlation costs
+:math:`O(m\log N)` with prefix sums of :math:`\lambda` and :math:`\lambda x` over the sorted data.
+Blocks can be dispatched to a Dask cluster (``client=``); the answer is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from clifflasso._data import as_beta, as_data, as_labels
+from clifflasso.architecture import Architecture
+from clifflasso.families.base import FeatureFamily, FeatureTable
+from clifflasso.numeric.coordinate_descent import lasso_cd
+
+DEFAULT_FIT_MEMORY = 2**30
+
+
+@dataclass(frozen=True)
+class _SortedResidual:
+    """Sorted inputs; prefix sums of :math:`\\lambda_i` and :math:`\\lambda_i x_i`."""
+
+    x: np.ndarray
+    s0: np.ndarray
+    s1: np.ndarray
+
+    @classmethod
+    def build(cls, x: np.ndarray, residual: np.ndarray) -> _SortedResidual:
+        order = np.argsort(x, kind="stable")
+        xs, lam = x[order], residual[order]
+        s0 = np.concatenate([[0.0], np.cumsum(lam)])
+        s1 = np.concatenate([[0.0], np.cumsum(lam * xs)])
+        return cls(xs, s0, s1)
+
+    def piece(self, lo: np.ndarray, hi: np.ndarray, offset: np.ndarray, slope: np.ndarray):
+        """:math:`\\sum_{lo \\le x_i < hi} \\lambda_i (\\text{offset} + \\text{slope}\\,x_i)`."""
+        i = np.searchsorted(self.x, lo, side="left")
+        j = np.searchsorted(self.x, hi, side="left")
+        return offset * (self.s0[j] - self.s0[i]) + slope * (self.s1[j] - self.s1[i])
+
+
+def piecewise_correlations(pieces, x: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    """:math:`\\lambda^\\top F_j(x)` for piecewise-linear features (see module docstring)."""
+    kinks, values, left, right = pieces
+    prefix = _SortedResidual.build(x, residual)
+    infinity = np.full(kinks.shape[0], np.inf)
+    total = prefix.piece(-infinity, kinks[:, 0], values[:, 0] - left * kinks[:, 0], left)
+    for t in range(kinks.shape[1] - 1):
+        width = kinks[:, t + 1] - kinks[:, t]
+        slope = np.divide(
+            values[:, t + 1] - values[:, t], width, out=np.zeros_like(width), where=width > 0
+        )
+        total += prefix.piece(
+            kinks[:, t], kinks[:, t + 1], values[:, t] - slope * kinks[:, t], slope
+        )
+    total += prefix.piece(kinks[:, -1], infinity, values[:, -1] - right * kinks[:, -1], right)
+    return total
+
+
+def block_correlations(
+    family: FeatureFamily, table: FeatureTable, X: np.ndarray, residual: np.ndarray
+) -> np.ndarray:
+    """:math:`A^\\top\\lambda` for the columns of ``table`` (fast path when available)."""
+    pieces = family.piecewise_linear(table) if X.shape[1] == 1 else None
+    if pieces is not None:
+        return piecewise_correlations(pieces, X[:, 0], residual)
+    return residual @ family.evaluate(table, X)
+
+
+def _blocks(count: int, size: int) -> Iterator[slice]:
+    for start in range(0, count, size):
+        yield slice(start, min(start + size, count))
+
+
+def stream_correlations(
+    family: FeatureFamily,
+    table: FeatureTable,
+    residual: np.ndarray,
+    *,
+    block_size: int,
+    client=None,
+    progress: bool = False,
+    description: str = "correlations",
+) -> np.ndarray:
+    """All correlations :math:`A^\\top\\lambda`, computed block by block (P floats kept)."""
+    X = family.data.values
+    blocks = list(_blocks(len(table), block_size))
+    if client is not None:
+        futures = [
+            client.submit(
+                block_correlations,
+                family,
+                table.take(np.arange(b.start, b.stop)),
+                X,
+                residual,
+                pure=False,
+            )
+            for b in blocks
+        ]
+        return np.concatenate(client.gather(futures)) if futures else np.zeros(0)
+    out = np.empty(len(table))
+    for block in tqdm(blocks, desc=description, disable=not progress, leave=False):
+        out[block] = block_correlations(
+            family, table.take(np.arange(block.start, block.stop)), X, residual
+        )
+    return out
+
+
+def block_size_for(n_samples: int, memory_limit: int, fast: bool) -> int:
+    """Columns per block so that a dense block uses at most an eighth of the budget."""
+    per_column = 8 * (4 if fast else n_samples + 4)
+    return int(max(256, min(200_000, memory_limit // (8 * per_column))))
+
+
+def _table_bytes(table: FeatureTable) -> int:
+    return int(
+        table.kinds.nbytes
+        + table.indices.nbytes
+        + sum(getattr(a, "nbytes", 0) for a in table.params.values())
+    )
+
+
+def fit(
+    X: object,
+    y: object,
+    arch: Architecture,
+    beta: float,
+    *,
+    memory_limit: int = DEFAULT_FIT_MEMORY,
+    tol: float = 1e-8,
+    max_passes: int = 50,
+    client=None,
+    progress: bool = True,
+):
+    r"""Solve the Lasso of ``arch`` on ``(X, y)`` without materialising the dictionary.
+
+    Working-set method: solve on a few columns, stream all columns to find those with
+    :math:`|A_j^\top\lambda| > \beta`, add the worst, repeat; stop when the relative duality gap
+    is below ``tol`` (then the answer is optimal over the *complete* family: a certificate).
+    Memory stays within ``memory_limit`` bytes (parameters of every column, one block of
+    values, the working set). ``client`` is an optional ``dask.distributed.Client`` for the
+    streamed passes. Returns a :class:`~clifflasso.numeric.lasso.LassoSolution` over the
+    working-set dictionary, with ``info`` holding the passes, gap and final sup.
+    """
+    from clifflasso.dictionary import Dictionary, family_for
+    from clifflasso.numeric.lasso import LassoSolution
+
+    data = as_data(X)
+    labels = as_labels(y, data.n_samples)
+    beta = as_beta(beta)
+    if beta == 0:
+        raise ValueError("fit needs beta > 0 (use solve(..., beta=0) for the min-l1 interpolant)")
+    family = family_for(arch, data)
+    n = data.n_samples
+    estimated = family.size() * (8 * (4 + 2 * arch.depth) + 16)
+    if estimated > memory_limit // 2:
+        raise ValueError(
+            f"the parameters of the {family.name} family ({family.size():,} columns) alone need "
+            f"about {estimated / 2**30:.2f} GiB, above half of memory_limit="
+            f"{memory_limit / 2**30:.2f} GiB; raise memory_limit or use fewer samples"
+        )
+    table = family.enumerate()
+    fast = data.dim == 1 and family.piecewise_linear(table.take(np.arange(1))) is not None
+    block = block_size_for(n, memory_limit, fast)
+    working_budget = max(n, (memory_limit // 4) // (8 * n))
+    centred = labels - labels.mean() if arch.output_bias else labels
+    residual = centred.copy()
+    working = np.zeros(0, dtype=np.int64)
+    z_working = np.zeros(0)
+    history = []
+    bar = tqdm(total=max_passes, desc="working-set passes", disable=not progress, leave=False)
+    for _ in range(max_passes):
+        correlations = stream_correlations(family, table, residual, block_size=block, client=client)
+        top = float(np.max(np.abs(correlations))) if correlations.size else 0.0
+        primal = 0.5 * residual @ residual + beta * np.abs(z_working).sum()
+        scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
+        dual = scaled @ centred - 0.5 * scaled @ scaled
+        gap = primal - dual
+        history.append({"working_set": int(working.size), "sup": top, "gap": float(gap)})
+        bar.update(1)
+        if gap <= tol * max(primal, 1e-300):
+            break
+        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
+        violators = np.setdiff1d(violators, working, assume_unique=False)
+        if violators.size == 0:
+            break
+        order = np.argsort(-np.abs(correlations[violators]))
+        add = violators[order[: max(32, 2 * int(np.count_nonzero(z_working)))]]
+        previous = dict(zip(working[z_working != 0].tolist(), z_working[z_working != 0]))
+        working = np.concatenate([working[z_working != 0], add])
+        if working.size > working_budget:
+            raise ValueError(
+                f"the working set ({working.size} columns) outgrew memory_limit; raise it"
+            )
+        A_working = family.evaluate(table.take(working), data.values)
+        means = A_working.mean(axis=0) if arch.output_bias else np.zeros(working.size)
+        start = np.array([previous.get(int(j), 0.0) for j in working])
+        z_working = lasso_cd(A_working - means, centred, beta, tol=tol * 1e-2, start=start)
+        residual = centred - (A_working - means) @ z_working
+    bar.close()
+    keep = np.flatnonzero(z_working)
+    columns = working[keep]
+    sub_table = table.take(columns)
+    matrix = np.ascontiguousarray(family.evaluate(sub_table, data.values))
+    dictionary = Dictionary(
+        data, arch, family, sub_table, matrix, len(table), len(table) - columns.size
+    )
+    z = z_working[keep]
+    intercept = float(labels.mean() - matrix.mean(axis=0) @ z) if arch.output_bias else 0.0
+    solution = LassoSolution(
+        z=z,
+        intercept=intercept,
+        dictionary=dictionary,
+        y=labels,
+        beta=beta,
+        beta_max=history[0]["sup"],
+        method="working set (streamed)",
+    )
+    solution.info.update(
+        passes=history, gap=history[-1]["gap"], sup=history[-1]["sup"], n_full=len(table)
+    )
+    return solution
