@@ -6,7 +6,9 @@ r"""Coordinate descent for the centred Lasso (scikit-learn's Cython solver).
 
 is scikit-learn's ``Lasso`` objective :math:`\tfrac{1}{2N}\|y - Az\|^2 + \alpha\|z\|_1` times
 :math:`N` with :math:`\alpha = \beta/N`; the intercept is exact because the data are centred
-beforehand (``fit_intercept=False``). Paths reuse each solution as the next warm start.
+beforehand (``fit_intercept=False``). Strongly correlated dictionaries slow coordinate descent
+down, so it only ever runs on small working sets (:func:`working_set_lasso`), with Clarabel as
+the fall-back; paths reuse each working set as the next warm start.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Lasso, lasso_path
+from sklearn.linear_model import Lasso
+from tqdm.auto import tqdm
 
-from clifflasso.numeric.lasso import SolverError, solve_centred, vertex_solution
+from clifflasso.numeric.lasso import SolverError, solve_centred, sparse_polish
 
 
 def _relative_gap(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> float:
+    """Duality gap relative to :math:`\tfrac12\\|y\\|^2`, the objective at :math:`z = 0`."""
     residual = y - A @ z
     primal = 0.5 * residual @ residual + beta * np.abs(z).sum()
     top = float(np.max(np.abs(A.T @ residual))) if A.shape[1] else 0.0
     scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
     dual = scaled @ y - 0.5 * scaled @ scaled
-    return float((primal - dual) / max(primal, 1e-300))
+    return float((primal - dual) / max(0.5 * float(y @ y), 1e-300))
 
 
 def _cd(A, y, beta, tol, max_iter, start):
@@ -57,47 +61,90 @@ def lasso_cd(
     """Sparse coefficients of the centred Lasso.
 
     Warm-started coordinate descent first; when strongly correlated columns keep its relative
-    duality gap above ``max(tol, 1e-9)``, the interior-point solver (Clarabel) takes over. An LP
-    (HiGHS) then finds a vertex with the same fit (at most N nonzeros) and coordinate descent
-    polishes the Lasso on that support. Raises :class:`SolverError` if the gap stays above
+    duality gap above ``max(tol, 1e-9)``, the interior-point solver (Clarabel) takes over, and
+    an LP (HiGHS) moves its dense answer to a vertex with the same fit (at most N nonzeros),
+    on whose support the Lasso is re-solved. Raises :class:`SolverError` if the gap stays above
     ``max(tol, 1e-7)``."""
     if A.shape[1] == 0:
         return np.zeros(0)
     target = max(tol, 1e-9)
     z = _cd(A, y, beta, tol, max_iter, start)
-    if _relative_gap(A, y, z, beta) > target:
-        z = solve_centred(A, y, beta)
-    vertex = vertex_solution(A, A @ z)
-    if vertex is not None:
-        support = np.flatnonzero(vertex)
-        polished = np.zeros_like(z)
-        polished[support] = _cd(A[:, support], y, beta, tol, 50 * max_iter, vertex[support])
-        if _relative_gap(A, y, polished, beta) <= max(target, _relative_gap(A, y, z, beta)):
-            z = polished
+    if _relative_gap(A, y, z, beta) <= target:
+        return z
+    try:
+        interior = solve_centred(A, y, beta)
+    except SolverError:
+        interior = None
+    if interior is not None and _relative_gap(A, y, interior, beta) < _relative_gap(A, y, z, beta):
+        polished = sparse_polish(A, y, interior, beta)
+        z = polished if polished is not None else interior
     gap = _relative_gap(A, y, z, beta)
     if gap > max(tol, 1e-7):
         raise SolverError(f"the Lasso stopped at relative duality gap {gap:.2e}")
     return z
 
 
-def lasso_path_cd(
-    A: np.ndarray,
-    y: np.ndarray,
-    betas: np.ndarray,
+def working_set_lasso(
+    correlate,
+    columns,
+    centred: np.ndarray,
+    beta: float,
     *,
-    tol: float = 1e-10,
-    max_iter: int = 200_000,
+    tol: float = 1e-8,
+    max_passes: int = 50,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+    progress: bool = False,
+):
+    r"""Working-set Lasso on the centred problem with any column source.
+
+    ``correlate(residual)`` returns :math:`A_c^\top r` for every column, ``columns(indices)``
+    the centred columns. Each pass solves the Lasso on the working set (warm start), adds the
+    worst violators of :math:`|A_j^\top r| \le \beta` and stops when the relative duality gap
+    is below ``tol``. Returns ``(working indices, coefficients, history)``.
+    """
+    working, z_working = start if start is not None else (np.zeros(0, np.int64), np.zeros(0))
+    residual = centred - (columns(working) @ z_working if working.size else 0.0)
+    history = []
+    bar = tqdm(total=max_passes, desc="working-set passes", disable=not progress, leave=False)
+    for _ in range(max_passes):
+        correlations = correlate(residual)
+        top = float(np.max(np.abs(correlations))) if correlations.size else 0.0
+        primal = 0.5 * residual @ residual + beta * np.abs(z_working).sum()
+        scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
+        dual = scaled @ centred - 0.5 * scaled @ scaled
+        gap = primal - dual
+        history.append({"working_set": int(working.size), "sup": top, "gap": float(gap)})
+        bar.update(1)
+        if gap <= tol * max(0.5 * float(centred @ centred), 1e-300):
+            break
+        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
+        violators = np.setdiff1d(violators, working, assume_unique=False)
+        if violators.size == 0:
+            break
+        order = np.argsort(-np.abs(correlations[violators]))
+        add = violators[order[: max(32, 2 * int(np.count_nonzero(z_working)))]]
+        previous = dict(zip(working[z_working != 0].tolist(), z_working[z_working != 0]))
+        working = np.concatenate([working[z_working != 0], add])
+        A_working = columns(working)
+        guess = np.array([previous.get(int(j), 0.0) for j in working])
+        z_working = lasso_cd(A_working, centred, beta, tol=tol * 1e-2, start=guess)
+        residual = centred - A_working @ z_working
+    bar.close()
+    return working, z_working, history
+
+
+def lasso_path_cd(
+    A: np.ndarray, y: np.ndarray, betas: np.ndarray, *, tol: float = 1e-9
 ) -> np.ndarray:
-    """Coefficients (len(betas), P) along a grid, warm-started from large to small beta."""
+    """Coefficients (len(betas), P) of the centred Lasso along a grid: working-set solves from
+    large to small beta, each warm-started with the previous working set and coefficients."""
     betas = np.asarray(betas, dtype=np.float64)
-    order = np.argsort(-betas)
-    n = A.shape[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        _, coefs, _ = lasso_path(A, y, alphas=betas[order] / n, tol=tol, max_iter=max_iter)
-    out = np.empty((betas.size, A.shape[1]))
-    out[order] = coefs.T
-    for k, beta in enumerate(betas):
-        if beta > 0 and _relative_gap(A, y, out[k], beta) > max(tol, 1e-7):
-            out[k] = lasso_cd(A, y, beta, tol=tol, max_iter=max_iter)
+    out = np.zeros((betas.size, A.shape[1]))
+    start = None
+    for k in np.argsort(-betas):
+        working, z, _ = working_set_lasso(
+            lambda r: A.T @ r, lambda idx: A[:, idx], y, betas[k], tol=tol, start=start
+        )
+        out[k, working] = z
+        start = (working, z)
     return out

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
 from clifflasso.families.base import FeatureFamily, FeatureTable
-from clifflasso.numeric.coordinate_descent import lasso_cd
+from clifflasso.numeric.coordinate_descent import working_set_lasso
 
 DEFAULT_FIT_MEMORY = 2**30
 
@@ -185,46 +185,27 @@ def fit(
     block = block_size_for(n, memory_limit, fast)
     working_budget = max(n, (memory_limit // 4) // (8 * n))
     centred = labels - labels.mean() if arch.output_bias else labels
-    residual = centred.copy()
-    working = np.zeros(0, dtype=np.int64)
-    z_working = np.zeros(0)
-    history = []
-    bar = tqdm(total=max_passes, desc="working-set passes", disable=not progress, leave=False)
-    for _ in range(max_passes):
-        correlations = stream_correlations(family, table, residual, block_size=block, client=client)
-        top = float(np.max(np.abs(correlations))) if correlations.size else 0.0
-        primal = 0.5 * residual @ residual + beta * np.abs(z_working).sum()
-        scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
-        dual = scaled @ centred - 0.5 * scaled @ scaled
-        gap = primal - dual
-        history.append({"working_set": int(working.size), "sup": top, "gap": float(gap)})
-        bar.update(1)
-        if gap <= tol * max(primal, 1e-300):
-            break
-        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
-        violators = np.setdiff1d(violators, working, assume_unique=False)
-        if violators.size == 0:
-            break
-        order = np.argsort(-np.abs(correlations[violators]))
-        add = violators[order[: max(32, 2 * int(np.count_nonzero(z_working)))]]
-        previous = dict(zip(working[z_working != 0].tolist(), z_working[z_working != 0]))
-        working = np.concatenate([working[z_working != 0], add])
-        if working.size > working_budget:
+
+    def correlate(residual: np.ndarray) -> np.ndarray:
+        return stream_correlations(family, table, residual, block_size=block, client=client)
+
+    def columns(indices: np.ndarray) -> np.ndarray:
+        if indices.size > working_budget:
             raise ValueError(
-                f"the working set ({working.size} columns) outgrew memory_limit; raise it"
+                f"the working set ({indices.size} columns) outgrew memory_limit; raise it"
             )
-        A_working = family.evaluate(table.take(working), data.values)
-        means = A_working.mean(axis=0) if arch.output_bias else np.zeros(working.size)
-        start = np.array([previous.get(int(j), 0.0) for j in working])
-        z_working = lasso_cd(A_working - means, centred, beta, tol=tol * 1e-2, start=start)
-        residual = centred - (A_working - means) @ z_working
-    bar.close()
+        values = family.evaluate(table.take(indices), data.values)
+        return values - values.mean(axis=0) if arch.output_bias else values
+
+    working, z_working, history = working_set_lasso(
+        correlate, columns, centred, beta, tol=tol, max_passes=max_passes, progress=progress
+    )
     keep = np.flatnonzero(z_working)
-    columns = working[keep]
-    sub_table = table.take(columns)
+    chosen = working[keep]
+    sub_table = table.take(chosen)
     matrix = np.ascontiguousarray(family.evaluate(sub_table, data.values))
     dictionary = Dictionary(
-        data, arch, family, sub_table, matrix, len(table), len(table) - columns.size
+        data, arch, family, sub_table, matrix, len(table), len(table) - chosen.size
     )
     z = z_working[keep]
     intercept = float(labels.mean() - matrix.mean(axis=0) @ z) if arch.output_bias else 0.0

@@ -1,0 +1,95 @@
+"""Streamed working-set fit, Dask pass and dense solve agree; coordinate-descent paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import random_data
+
+import clifflasso as cl
+from clifflasso.numeric.streaming import piecewise_correlations
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(activation="abs", depth=3),
+        dict(activation="relu", depth=2),
+        dict(activation="leaky_relu", depth=2, slope=0.2),
+        dict(activation="abs", depth=2),
+    ],
+    ids=["abs-3", "relu-2", "leaky-2", "abs-2"],
+)
+def test_piecewise_linear_correlations_equal_dense_ones(kwargs):
+    rng = np.random.default_rng(0)
+    x, _ = random_data(rng, 9)
+    x[3] = x[4]  # ties in the data too
+    D = cl.dictionary(x, cl.Architecture(**kwargs))
+    residual = rng.normal(size=9)
+    pieces = D.family.piecewise_linear(D.table)
+    np.testing.assert_allclose(
+        piecewise_correlations(pieces, x, residual), residual @ D.matrix, atol=1e-10
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, n",
+    [
+        (dict(activation="abs", depth=3), 30),
+        (dict(activation="relu", depth=3), 20),
+        (dict(activation="abs", depth=4), 8),
+        (dict(activation="abs", depth=2, norm=1), 12),
+    ],
+    ids=["abs-3", "relu-3", "abs-4", "abs-2-l1-2d"],
+)
+def test_streamed_fit_matches_the_dense_solve_and_is_certified(kwargs, n):
+    rng = np.random.default_rng(n)
+    arch = cl.Architecture(**kwargs)
+    dim = 2 if kwargs.get("norm") == 1 else 1
+    X = rng.uniform(-3, 3, size=(n, dim)) if dim > 1 else np.sort(rng.uniform(-3, 3, n))
+    y = rng.normal(size=n)
+    D = cl.dictionary(X, arch)
+    beta = 0.05 * cl.beta_max(D.matrix, y)
+    dense = cl.solve(D, y, beta)
+    streamed = cl.fit(X, y, arch, beta, memory_limit=2**26, progress=False)
+    assert streamed.objective == pytest.approx(dense.objective, rel=1e-6)
+    assert streamed.info["n_full"] == len(D)
+    assert len(streamed.dictionary) < len(D)
+    certificate = cl.certify(streamed)
+    assert certificate.optimal and certificate.exact
+    network = streamed.network
+    assert network.objective(X, y, beta) == pytest.approx(streamed.objective, rel=1e-8)
+
+
+def test_dask_pass_gives_the_same_answer():
+    distributed = pytest.importorskip("distributed")
+    x, y = random_data(np.random.default_rng(8), 25)
+    arch = cl.Architecture("abs", 3)
+    beta = 0.3
+    local = cl.fit(x, y, arch, beta, progress=False, memory_limit=2**22)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = cl.fit(x, y, arch, beta, progress=False, memory_limit=2**22, client=client)
+    assert remote.objective == pytest.approx(local.objective, rel=1e-6)
+
+
+def test_fit_refuses_a_family_whose_parameters_exceed_the_budget():
+    x = np.linspace(0, 1, 300)
+    with pytest.raises(ValueError, match="memory_limit"):
+        cl.fit(x, np.sin(x), cl.Architecture("relu", 4), 0.1, memory_limit=2**20)
+    with pytest.raises(ValueError, match="beta > 0"):
+        cl.fit(x, np.sin(x), cl.Architecture("abs", 3), 0.0)
+
+
+def test_numeric_path_objectives_match_separate_clarabel_solves():
+    x, y = random_data(np.random.default_rng(5), 15)
+    D = cl.dictionary(x, cl.Architecture("relu", 3), dedupe=True)
+    betas = cl.beta_max(D.matrix, y) * np.geomspace(0.8, 1e-3, 6)
+    fast = cl.lasso_path(D, y, betas)
+    slow = cl.lasso_path(D, y, betas, solver="clarabel")
+    for beta in betas:
+        assert fast.objective(beta) == pytest.approx(slow.objective(beta), rel=1e-5)
