@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
@@ -233,18 +234,20 @@ def train(
     problem = TrainingProblem(values, labels, arch, beta, width)
     rng = np.random.default_rng(seed)
     best_value, best_theta, history = np.inf, None, []
-    for _ in range(restarts):
-        result = minimize(
-            problem.objective_and_gradient,
-            problem.random_start(rng),
-            jac=True,
-            method=method,
-            options={"maxiter": max_iter},
-        )
-        value = problem.objective_and_gradient(result.x)[0]
-        history.append(value)
-        if value < best_value:
-            best_value, best_theta = value, result.x
+    # tiny dense products: BLAS threads only add overhead (10-50x slower when cores are busy)
+    with threadpool_limits(1):
+        for _ in range(restarts):
+            result = minimize(
+                problem.objective_and_gradient,
+                problem.random_start(rng),
+                jac=True,
+                method=method,
+                options={"maxiter": max_iter},
+            )
+            value = problem.objective_and_gradient(result.x)[0]
+            history.append(value)
+            if value < best_value:
+                best_value, best_theta = value, result.x
     if best_theta is None:
         raise ValueError(f"restarts must be at least 1, got {restarts}")
     return TrainResult(
