@@ -37,10 +37,10 @@ from clifflasso.dictionary import family_for
 from clifflasso.families.base import FeatureFamily
 from clifflasso.families.hyperplanes import HyperplaneFamily
 from clifflasso.numeric.chains import evaluate_chains
+from clifflasso.numeric.streaming import block_size_for, stream_correlations
 
 #: Above this many dictionary entries (N x P), exact enumeration is refused in favour of sampling.
 DEFAULT_MAX_ENTRIES = 50_000_000
-_BLOCK = 20_000
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,18 @@ def _dual_gap(solution, residual: np.ndarray, sup: float) -> float:
     return max(0.0, solution.objective - dual)
 
 
-def _vertex_sup(family: FeatureFamily, residual: np.ndarray):
-    """Max of |residual @ column| over the complete family, streamed in column blocks."""
+def _vertex_sup(family: FeatureFamily, residual: np.ndarray, memory_limit: int):
+    """Max of |residual @ column| over the complete family: the streamed pass of
+    :func:`clifflasso.numeric.streaming.stream_correlations` (fast 1-D path when available)."""
     table = family.enumerate()
-    best, best_column, best_values = -1.0, -1, None
-    for start in range(0, len(table), _BLOCK):
-        block = table.take(np.arange(start, min(start + _BLOCK, len(table))))
-        values = family.evaluate(block, family.data.values)
-        correlations = np.abs(residual @ values)
-        j = int(np.argmax(correlations)) if correlations.size else -1
-        if j >= 0 and correlations[j] > best:
-            best, best_column, best_values = float(correlations[j]), start + j, values[:, j]
-    return best, table, best_column, best_values
+    fast = family.data.dim == 1 and family.piecewise_linear(table.take(np.arange(1))) is not None
+    block = block_size_for(family.data.n_samples, memory_limit, fast)
+    correlations = np.abs(stream_correlations(family, table, residual, block_size=block))
+    if correlations.size == 0:
+        return 0.0, table, -1, None
+    column = int(np.argmax(correlations))
+    values = family.evaluate(table.take(np.array([column])), family.data.values)[:, 0]
+    return float(correlations[column]), table, column, values
 
 
 def _chamber_sup(solution, residual: np.ndarray):
@@ -205,6 +205,7 @@ def certify(
     max_entries: int = DEFAULT_MAX_ENTRIES,
     samples: int = 20_000,
     seed: int = 0,
+    memory_limit: int = 2**30,
 ):
     r"""Certify (or refute) that a Lasso solution is the globally optimal network.
 
@@ -212,7 +213,8 @@ def certify(
     when :math:`\sup_\theta|\lambda^\top F_\theta(X)| \le \beta(1 + \text{tolerance})`.
     Exact enumeration is used when the complete dictionary has at most ``max_entries`` entries;
     otherwise ``samples`` random units are refined locally and the result is flagged as
-    evidence, not proof.
+    evidence, not proof. The exact pass streams the columns in blocks sized for
+    ``memory_limit`` bytes.
     """
     D = solution.dictionary
     arch, data = D.arch, D.data
@@ -248,7 +250,7 @@ def certify(
     exact = True
     violator = None
     if exact_family and data.n_samples * family.size() <= max_entries:
-        sup, table, column, values = _vertex_sup(family, residual)
+        sup, table, column, values = _vertex_sup(family, residual, memory_limit)
         method = (
             "vertex enumeration (1-D event arrangement)"
             if data.dim == 1
