@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-large bench-exact clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,6 +21,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+bench-large: $(STAMP)
+	$(PY) benchmarks/large_streamed_fit.py
+
+bench-exact: $(STAMP)
+	$(PY) benchmarks/exact_path.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

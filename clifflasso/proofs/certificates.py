@@ -211,7 +211,8 @@ def certify(
 
     Returns a :class:`Certificate`. ``tolerance`` is relative: the solution is declared optimal
     when :math:`\sup_\theta|\lambda^\top F_\theta(X)| \le \beta(1 + \text{tolerance})`.
-    Exact enumeration is used when the complete dictionary has at most ``max_entries`` entries;
+    Exact enumeration is used when the complete dictionary has at most ``max_entries`` entries
+    to compute (about 8 per column for 1-D families with the prefix-sum path, N otherwise);
     otherwise ``samples`` random units are refined locally and the result is flagged as
     evidence, not proof. The exact pass streams the columns in blocks sized for
     ``memory_limit`` bytes.
@@ -249,7 +250,13 @@ def certify(
     exact_family = not euclidean_d
     exact = True
     violator = None
-    if exact_family and data.n_samples * family.size() <= max_entries:
+    # entries to compute: N per column, or a few per column on the 1-D prefix-sum path
+    per_column = (
+        8
+        if data.dim == 1 and type(family).piecewise_linear is not FeatureFamily.piecewise_linear
+        else data.n_samples
+    )
+    if exact_family and per_column * family.size() <= max_entries:
         sup, table, column, values = _vertex_sup(family, residual, memory_limit)
         method = (
             "vertex enumeration (1-D event arrangement)"
