@@ -14,7 +14,7 @@ demo: $(STAMP)
 	$(VENV)/bin/clifflasso fit --example mirrors --plot mirrors_fit.png
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q tests --nbmake notebooks
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clifflasso tests benchmarks scripts

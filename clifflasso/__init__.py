@@ -15,6 +15,7 @@ Public API::
 from clifflasso import export
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary
+from clifflasso.estimator import ConvexNetRegressor
 from clifflasso.exact import ExactLassoSolution, Path, lasso_path
 from clifflasso.families.base import Feature
 from clifflasso.numeric.lasso import LassoSolution, SolverError, beta_max, solve
@@ -26,6 +27,7 @@ __all__ = [
     "Architecture",
     "Certificate",
     "ChainNetwork",
+    "ConvexNetRegressor",
     "Dictionary",
     "ExactLassoSolution",
     "Feature",

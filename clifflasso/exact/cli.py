@@ -45,7 +45,13 @@ def read_exact_table(path: Path) -> tuple[list, list]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV (x..., y; rationals such as 1/3 or 0.25 read exactly) or .npy array.",
 )
-@click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
+@click.option(
+    "--activation",
+    type=click.Choice(ACTIVATIONS),
+    default="relu",
+    show_default=True,
+    help="Activation of every hidden layer.",
+)
 @click.option("--depth", type=int, default=2, show_default=True, help="Number of layers L >= 2.")
 @click.option(
     "--beta",

@@ -129,7 +129,11 @@ def chain_kinks_1d(
                 if (pa < 0 < pb) or (pb < 0 < pa):
                     roots.append(a + (b - a) * pa / (pa - pb))
         candidates.extend(roots)
-    points = sorted(set(candidates))
+    points = []
+    for point in sorted(set(candidates)):
+        # candidates closer than the tolerance are one kink (float roots of the same event)
+        if not points or point - points[-1] > tolerance:
+            points.append(point)
     if not points:
         return []
     final_depth = len(weights)
