@@ -625,15 +625,8 @@ class NumericPath(Path):
                 cache[beta] = solve(D, labels, beta)
                 continue
             z = coefficients[positive.index(beta)]
-            xi = float(labels.mean() - means @ z) if intercept else 0.0
-            cache[beta] = LassoSolution(
-                z=z,
-                intercept=xi,
-                dictionary=D,
-                y=labels,
-                beta=beta,
-                beta_max=top,
-                method="coordinate descent path (warm starts)",
+            cache[beta] = LassoSolution.from_coefficients(
+                D, labels, z, beta, top, "coordinate descent path (warm starts)"
             )
         return cache
 

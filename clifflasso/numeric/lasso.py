@@ -55,6 +55,17 @@ class LassoSolution:
     #: solver details (e.g. the passes of a streamed working-set solve)
     info: dict = field(init=False, default_factory=dict)
 
+    @classmethod
+    def from_coefficients(
+        cls, D, y: np.ndarray, z: np.ndarray, beta: float, beta_max: float, method: str
+    ) -> LassoSolution:
+        r"""The solution with coefficients ``z`` and the optimal intercept
+        :math:`\xi = \overline{y - Az}` (0 without an output bias)."""
+        xi = float(np.mean(y - D.matrix @ z)) if D.arch.output_bias else 0.0
+        return cls(
+            z=z, intercept=xi, dictionary=D, y=y, beta=beta, beta_max=beta_max, method=method
+        )
+
     def __post_init__(self) -> None:
         residual = self.fitted - self.y
         self.objective = float(0.5 * residual @ residual + self.beta * self.l1_norm)
@@ -92,16 +103,15 @@ class LassoSolution:
         )
 
 
-def _centre(A: np.ndarray, y: np.ndarray, intercept: bool):
+def _centre(A: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.ndarray, np.ndarray]:
     if not intercept:
-        return A, y, None, None
-    column_means = A.mean(axis=0)
-    return A - column_means, y - y.mean(), column_means, y.mean()
+        return A, y
+    return A - A.mean(axis=0), y - y.mean()
 
 
 def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True) -> float:
     r""":math:`\beta_{\max} = \|A_c^\top y_c\|_\infty`: the smallest beta with solution z = 0."""
-    Ac, yc, _, _ = _centre(np.asarray(A, float), np.asarray(y, float), intercept)
+    Ac, yc = _centre(np.asarray(A, float), np.asarray(y, float), intercept)
     return float(np.max(np.abs(Ac.T @ yc))) if Ac.shape[1] else 0.0
 
 
@@ -204,7 +214,7 @@ def solve(
     labels = as_labels(y, A.shape[0])
     beta = as_beta(beta)
     intercept = D.arch.output_bias
-    Ac, yc, column_means, label_mean = _centre(A, labels, intercept)
+    Ac, yc = _centre(A, labels, intercept)
     top = beta_max(A, labels, intercept)
     if beta >= top or A.shape[1] == 0:
         z = np.zeros(A.shape[1])
@@ -224,7 +234,4 @@ def solve(
                 method += " + vertex LP (HiGHS) + polish"
     scale = max(1.0, float(np.max(np.abs(z)))) if z.size else 1.0
     z = np.where(np.abs(z) > 1e-13 * scale, z, 0.0)
-    xi = float(label_mean - column_means @ z) if intercept else 0.0
-    return LassoSolution(
-        z=z, intercept=xi, dictionary=D, y=labels, beta=beta, beta_max=top, method=method
-    )
+    return LassoSolution.from_coefficients(D, labels, z, beta, top, method)

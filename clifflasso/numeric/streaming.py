@@ -208,15 +208,8 @@ def fit(
         data, arch, family, sub_table, matrix, len(table), len(table) - chosen.size
     )
     z = z_working[keep]
-    intercept = float(labels.mean() - matrix.mean(axis=0) @ z) if arch.output_bias else 0.0
-    solution = LassoSolution(
-        z=z,
-        intercept=intercept,
-        dictionary=dictionary,
-        y=labels,
-        beta=beta,
-        beta_max=history[0]["sup"],
-        method="working set (streamed)",
+    solution = LassoSolution.from_coefficients(
+        dictionary, labels, z, beta, history[0]["sup"], "working set (streamed)"
     )
     solution.info.update(
         passes=history, gap=history[-1]["gap"], sup=history[-1]["sup"], n_full=len(table)
