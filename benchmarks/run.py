@@ -24,7 +24,7 @@ import clifflasso as cl
 from clifflasso.dictionary import family_for
 
 
-def best_of(function, repeats: int = 3) -> float:
+def best_of(function, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -41,8 +41,8 @@ def kernels(quick: bool) -> None:
         ("abs L=3, 1-D", cl.Architecture("abs", 3), rng.normal(size=(150, 1))),
         ("relu L=4, 1-D", cl.Architecture("relu", 4), rng.normal(size=(30, 1))),
         ("abs L=4, 1-D", cl.Architecture("abs", 4), rng.normal(size=(20, 1))),
-        ("relu wedge, d=3", cl.Architecture("relu", 2), rng.normal(size=(60, 3))),
-        ("abs l1, d=3", cl.Architecture("abs", 2, norm=1), rng.normal(size=(60, 3))),
+        ("relu wedge, d=3", cl.Architecture("relu", 2), rng.normal(size=(100, 3))),
+        ("abs l1, d=3", cl.Architecture("abs", 2, norm=1), rng.normal(size=(100, 3))),
     ]
     if quick:
         cases = cases[:2]

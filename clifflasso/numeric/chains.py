@@ -17,38 +17,60 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-_ACTIVATION_CODES = {"relu": 0, "leaky_relu": 1, "abs": 2}
-#: Columns per block of the compiled kernel: the block's parameters stay in L1 cache.
+#: Columns per block of the compiled kernels: a block's parameters and values stay in L1.
 _BLOCK = 512
 
 
-@njit(cache=True)
-def _chains_kernel(
-    X, first_weights, first_biases, hidden_weights, hidden_biases, code, slope, out
-):  # pragma: no cover - compiled
-    n, d = X.shape
-    count, depth = first_weights.shape[0], hidden_weights.shape[1]
-    for start in range(0, count, _BLOCK):
-        stop = min(start + _BLOCK, count)
-        for i in range(n):
-            for j in range(start, stop):
-                value = X[i, 0] * first_weights[j, 0]
-                for k in range(1, d):
-                    value += X[i, k] * first_weights[j, k]
-                value += first_biases[j]
-                for layer in range(depth + 1):
-                    if layer > 0:
-                        value = value * hidden_weights[j, layer - 1] + hidden_biases[j, layer - 1]
-                    if code == 0:
-                        value = max(value, 0.0)
-                    elif code == 1:
-                        value = max(value, slope * value)
-                    else:
-                        value = abs(value)
-                out[i, j] = value
-    return out
+def _compile_kernel(activation: str):
+    """A numba kernel for one activation (a compile-time constant, so the inner loops over
+    a block of columns are branch-free and vectorised)."""
+    if activation == "relu":
+
+        def sigma(value, slope):
+            return max(value, 0.0)
+
+    elif activation == "leaky_relu":
+
+        def sigma(value, slope):
+            return max(value, slope * value)
+
+    else:
+
+        def sigma(value, slope):
+            return abs(value)
+
+    sigma = njit(inline="always")(sigma)
+
+    @njit(parallel=True)
+    def kernel(X, first_weights, first_biases, hidden_weights, hidden_biases, slope, out):
+        n, d = X.shape
+        count, depth = first_weights.shape[0], hidden_weights.shape[1]
+        for i in prange(n):
+            values = np.empty(_BLOCK)
+            for start in range(0, count, _BLOCK):
+                width = min(_BLOCK, count - start)
+                for j in range(width):
+                    value = first_biases[start + j] + X[i, 0] * first_weights[start + j, 0]
+                    for k in range(1, d):
+                        value += X[i, k] * first_weights[start + j, k]
+                    values[j] = sigma(value, slope)
+                for layer in range(depth):
+                    for j in range(width):
+                        values[j] = sigma(
+                            values[j] * hidden_weights[start + j, layer]
+                            + hidden_biases[start + j, layer],
+                            slope,
+                        )
+                for j in range(width):
+                    out[i, start + j] = values[j]
+        return out
+
+    return kernel
+
+
+_KERNELS: dict = {}
 
 
 def evaluate_chains(
@@ -66,14 +88,16 @@ def evaluate_chains(
     ``hidden_weights`` and ``hidden_biases`` (P, L-2). One compiled pass (numba) computes
     :math:`x\cdot w_1 + b_1` and every layer in registers and writes each entry once.
     """
-    if activation not in _ACTIVATION_CODES:
+    if activation not in ("relu", "leaky_relu", "abs"):
         raise ValueError(f"{activation!r} is not a chain activation")
+    if activation not in _KERNELS:
+        _KERNELS[activation] = _compile_kernel(activation)
     arrays = [
         np.ascontiguousarray(a, dtype=np.float64)
         for a in (X, first_weights, first_biases, hidden_weights, hidden_biases)
     ]
     out = np.empty((X.shape[0], first_weights.shape[0]))
-    return _chains_kernel(*arrays, _ACTIVATION_CODES[activation], float(slope or 0.0), out)
+    return _KERNELS[activation](*arrays, float(slope or 0.0), out)
 
 
 def _scalar_activation(activation: str, slope) -> Callable:
