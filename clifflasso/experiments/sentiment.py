@@ -51,7 +51,7 @@ from clifflasso.architecture import Architecture
 from clifflasso.datasets import sentiment_lexicon
 from clifflasso.dictionary import dictionary
 from clifflasso.numeric.chains import chain_kinks_1d
-from clifflasso.numeric.lasso import LassoSolution, beta_max, solve
+from clifflasso.numeric.lasso import LassoSolution, SolverError, beta_max, solve
 from clifflasso.numeric.network import ChainNetwork
 from clifflasso.numeric.train import train
 from clifflasso.proofs.certificates import Certificate, certify
@@ -446,6 +446,8 @@ def _linear_lasso(Z, y, Z_val, y_val, Z_test, y_test, fractions) -> BaselineFit:
     for c in fractions:
         strength.value = c * top
         problem.solve(solver=cp.CLARABEL)
+        if problem.status != cp.OPTIMAL:
+            raise SolverError(f"Clarabel returned {problem.status!r} for the baseline Lasso")
         weights = np.where(np.abs(w.value) > 1e-9 * np.abs(w.value).max(), w.value, 0.0)
         error = _mse((Z_val - centre) @ weights + offset, y_val)
         if best is None or error < best[0]:

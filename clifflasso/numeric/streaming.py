@@ -78,11 +78,18 @@ def piecewise_correlations(pieces, x: np.ndarray, residual: np.ndarray) -> np.nd
     return total
 
 
+def has_prefix_path(family: FeatureFamily) -> bool:
+    """Whether correlations of ``family`` can use the :math:`O(m\\log N)` prefix-sum path."""
+    return (
+        family.data.dim == 1 and type(family).piecewise_linear is not FeatureFamily.piecewise_linear
+    )
+
+
 def block_correlations(
     family: FeatureFamily, table: FeatureTable, X: np.ndarray, residual: np.ndarray
 ) -> np.ndarray:
     """:math:`A^\\top\\lambda` for the columns of ``table`` (fast path when available)."""
-    pieces = family.piecewise_linear(table) if X.shape[1] == 1 else None
+    pieces = family.piecewise_linear(table) if has_prefix_path(family) else None
     if pieces is not None:
         return piecewise_correlations(pieces, X[:, 0], residual)
     return residual @ family.evaluate(table, X)
@@ -181,8 +188,7 @@ def fit(
             f"{memory_limit / 2**30:.2f} GiB; raise memory_limit or use fewer samples"
         )
     table = family.enumerate()
-    fast = data.dim == 1 and family.piecewise_linear(table.take(np.arange(1))) is not None
-    block = block_size_for(n, memory_limit, fast)
+    block = block_size_for(n, memory_limit, has_prefix_path(family))
     working_budget = max(n, (memory_limit // 4) // (8 * n))
     centred = labels - labels.mean() if arch.output_bias else labels
 

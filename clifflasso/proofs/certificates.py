@@ -37,7 +37,7 @@ from clifflasso.dictionary import family_for
 from clifflasso.families.base import FeatureFamily
 from clifflasso.families.hyperplanes import HyperplaneFamily
 from clifflasso.numeric.chains import evaluate_chains
-from clifflasso.numeric.streaming import block_size_for, stream_correlations
+from clifflasso.numeric.streaming import block_size_for, has_prefix_path, stream_correlations
 
 #: Above this many dictionary entries (N x P), exact enumeration is refused in favour of sampling.
 DEFAULT_MAX_ENTRIES = 50_000_000
@@ -97,8 +97,7 @@ def _vertex_sup(family: FeatureFamily, residual: np.ndarray, memory_limit: int):
     """Max of |residual @ column| over the complete family: the streamed pass of
     :func:`clifflasso.numeric.streaming.stream_correlations` (fast 1-D path when available)."""
     table = family.enumerate()
-    fast = family.data.dim == 1 and family.piecewise_linear(table.take(np.arange(1))) is not None
-    block = block_size_for(family.data.n_samples, memory_limit, fast)
+    block = block_size_for(family.data.n_samples, memory_limit, has_prefix_path(family))
     correlations = np.abs(stream_correlations(family, table, residual, block_size=block))
     if correlations.size == 0:
         return 0.0, table, -1, None
@@ -251,11 +250,7 @@ def certify(
     exact = True
     violator = None
     # entries to compute: N per column, or a few per column on the 1-D prefix-sum path
-    per_column = (
-        8
-        if data.dim == 1 and type(family).piecewise_linear is not FeatureFamily.piecewise_linear
-        else data.n_samples
-    )
+    per_column = 8 if has_prefix_path(family) else data.n_samples
     if exact_family and per_column * family.size() <= max_entries:
         sup, table, column, values = _vertex_sup(family, residual, memory_limit)
         method = (
