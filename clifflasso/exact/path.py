@@ -586,56 +586,74 @@ class ExactPath(Path):
 
 
 class NumericPath(Path):
-    """Numeric solutions on a grid of beta values; between grid points :meth:`solution` solves
+    r"""Numeric solutions on a grid of beta values; between grid points :meth:`solution` solves
     afresh.
 
-    ``solver="cd"`` (default) runs warm-started coordinate descent along the grid on the
-    centred problem (the intercept exact), :mod:`clifflasso.numeric.coordinate_descent`;
-    any cvxpy solver name (e.g. ``"clarabel"``) solves each beta separately with
-    :func:`clifflasso.solve`.
+    ``solver="homotopy"`` (default) sweeps the piecewise-linear path once from
+    :math:`\beta_{\max}` on the centred problem (the intercept exact),
+    :mod:`clifflasso.numeric.homotopy`, and checks the duality gap of every grid point;
+    ``solver="cd"`` runs warm-started working-set coordinate descent along the grid
+    (:mod:`clifflasso.numeric.coordinate_descent`); any cvxpy solver name (e.g. ``"clarabel"``)
+    solves each beta separately with :func:`clifflasso.solve`.
     """
 
     exact = False
 
-    def __init__(self, D, y: object, betas: Sequence[float], solver: str = "cd") -> None:
+    def __init__(self, D, y: object, betas: Sequence[float], solver: str = "homotopy") -> None:
         self.dictionary = D
         self._y = y
         self._solver = solver
         self.breakpoints = tuple(sorted({float(b) for b in betas}, reverse=True))
         if not self.breakpoints:
             raise ValueError("a numeric path needs at least one beta")
-        if solver == "cd":
-            self._cache = self._coordinate_descent(D, np.asarray(y, dtype=np.float64))
+        if solver in _PATH_SOLVERS:
+            self._cache = self._sweep(D, np.asarray(y, dtype=np.float64))
         else:
             self._cache = {b: solve(D, y, b, solver) for b in self.breakpoints}
 
-    def _coordinate_descent(self, D, y: np.ndarray) -> dict:
-        from clifflasso.numeric.coordinate_descent import lasso_path_cd
-
+    def _sweep(self, D, y: np.ndarray) -> dict:
         labels = as_labels(y, D.matrix.shape[0])
         intercept = D.arch.output_bias
         means = D.matrix.mean(axis=0) if intercept else np.zeros(D.matrix.shape[1])
         centred = labels - labels.mean() if intercept else labels
         top = beta_max(D.matrix, labels, intercept)
         positive = [b for b in self.breakpoints if 0 < b < top]
-        coefficients = lasso_path_cd(D.matrix - means, centred, np.array(positive))
+        path_solver, method = _PATH_SOLVERS[self._solver]
+        coefficients = path_solver(D.matrix - means, centred, np.array(positive))
         cache = {}
         for beta in self.breakpoints:
             if beta == 0 or beta >= top:
                 cache[beta] = solve(D, labels, beta)
                 continue
             z = coefficients[positive.index(beta)]
-            cache[beta] = LassoSolution.from_coefficients(
-                D, labels, z, beta, top, "coordinate descent path (warm starts)"
-            )
+            cache[beta] = LassoSolution.from_coefficients(D, labels, z, beta, top, method)
         return cache
 
     def solution(self, beta: object) -> LassoSolution:
         beta = float(beta)
         if beta not in self._cache:
-            solver = "clarabel" if self._solver == "cd" else self._solver
+            solver = "clarabel" if self._solver in _PATH_SOLVERS else self._solver
             self._cache[beta] = solve(self.dictionary, self._y, beta, solver)
         return self._cache[beta]
+
+
+def _homotopy_grid(A: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    from clifflasso.numeric.homotopy import lasso_path_homotopy
+
+    return lasso_path_homotopy(A, y, betas)[0]
+
+
+def _coordinate_descent_grid(A: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    from clifflasso.numeric.coordinate_descent import lasso_path_cd
+
+    return lasso_path_cd(A, y, betas)
+
+
+#: grid solvers of :class:`NumericPath`: name -> (solver, method recorded in the solutions)
+_PATH_SOLVERS = {
+    "homotopy": (_homotopy_grid, "homotopy path (floating point, gap-checked)"),
+    "cd": (_coordinate_descent_grid, "coordinate descent path (warm starts)"),
+}
 
 
 def lasso_path(
@@ -644,14 +662,15 @@ def lasso_path(
     betas: Sequence[float] | None = None,
     *,
     exact: bool = False,
-    solver: str = "cd",
+    solver: str = "homotopy",
 ) -> Path:
     r"""The Lasso solution path over the dictionary ``D``.
 
     ``exact=True``: the exact piecewise-linear path (:class:`ExactPath`, rational data, no
     ``betas``). Otherwise numeric solutions on the grid ``betas`` (default: 25 values
     geometrically spaced from :math:`\beta_{\max}` down to :math:`10^{-3}\beta_{\max}`), by
-    warm-started coordinate descent (``solver="cd"``) or one cvxpy solve per beta.
+    one homotopy sweep (``solver="homotopy"``, default), warm-started coordinate descent
+    (``solver="cd"``) or one cvxpy solve per beta (a cvxpy solver name).
     """
     if exact:
         if betas is not None:

@@ -7,8 +7,9 @@ r"""Coordinate descent for the centred Lasso (scikit-learn's Cython solver).
 is scikit-learn's ``Lasso`` objective :math:`\tfrac{1}{2N}\|y - Az\|^2 + \alpha\|z\|_1` times
 :math:`N` with :math:`\alpha = \beta/N`; the intercept is exact because the data are centred
 beforehand (``fit_intercept=False``). Strongly correlated dictionaries slow coordinate descent
-down, so it only ever runs on small working sets (:func:`working_set_lasso`), with Clarabel as
-the fall-back; paths reuse each working set as the next warm start.
+down, so it only ever runs on small working sets (:func:`working_set_lasso`), and only where
+the homotopy sweep (:mod:`clifflasso.numeric.homotopy`) on that set broke down, with Clarabel
+as the last fall-back; paths reuse each working set as the next warm start.
 """
 
 from __future__ import annotations
@@ -20,17 +21,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso
 from tqdm.auto import tqdm
 
-from clifflasso.numeric.lasso import SolverError, solve_centred, sparse_polish
+from clifflasso.numeric.homotopy import HomotopyError, lasso_homotopy
+from clifflasso.numeric.lasso import SolverError, relative_gaps, solve_centred, sparse_polish
 
 
 def _relative_gap(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> float:
-    """Duality gap relative to :math:`\tfrac12\\|y\\|^2`, the objective at :math:`z = 0`."""
-    residual = y - A @ z
-    primal = 0.5 * residual @ residual + beta * np.abs(z).sum()
-    top = float(np.max(np.abs(A.T @ residual))) if A.shape[1] else 0.0
-    scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
-    dual = scaled @ y - 0.5 * scaled @ scaled
-    return float((primal - dual) / max(0.5 * float(y @ y), 1e-300))
+    return float(relative_gaps(A, y, z, beta)[0])
 
 
 def _cd(A, y, beta, tol, max_iter, start):
@@ -49,7 +45,7 @@ def _cd(A, y, beta, tol, max_iter, start):
     return np.asarray(model.coef_, dtype=np.float64)
 
 
-def lasso_cd(
+def lasso_small(
     A: np.ndarray,
     y: np.ndarray,
     beta: float,
@@ -58,16 +54,23 @@ def lasso_cd(
     max_iter: int = 2_000,
     start: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Sparse coefficients of the centred Lasso.
+    """Sparse coefficients of the centred Lasso over a small (working-set) dictionary.
 
-    Warm-started coordinate descent first; when strongly correlated columns keep its relative
-    duality gap above ``max(tol, 1e-9)``, the interior-point solver (Clarabel) takes over, and
-    an LP (HiGHS) moves its dense answer to a vertex with the same fit (at most N nonzeros),
-    on whose support the Lasso is re-solved. Raises :class:`SolverError` if the gap stays above
-    ``max(tol, 1e-7)``."""
+    A homotopy sweep from the set's own beta_max first (:mod:`clifflasso.numeric.homotopy`);
+    where it breaks down or leaves a relative duality gap above ``max(tol, 1e-9)``,
+    warm-started coordinate descent; where strongly correlated columns stall that,
+    the interior-point solver (Clarabel), whose dense answer an LP (HiGHS) moves to a vertex
+    with the same fit (at most N nonzeros), on whose support the Lasso is re-solved. Raises
+    :class:`SolverError` if the gap stays above ``max(tol, 1e-7)``."""
     if A.shape[1] == 0:
         return np.zeros(0)
     target = max(tol, 1e-9)
+    try:
+        z = lasso_homotopy(A, y, np.array([beta]))[0]
+        if _relative_gap(A, y, z, beta) <= target:
+            return z
+    except HomotopyError:
+        pass
     z = _cd(A, y, beta, tol, max_iter, start)
     if _relative_gap(A, y, z, beta) <= target:
         return z
@@ -117,8 +120,9 @@ def working_set_lasso(
         bar.update(1)
         if gap <= tol * max(0.5 * float(centred @ centred), 1e-300):
             break
-        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
-        violators = np.setdiff1d(violators, working, assume_unique=False)
+        violating = np.abs(correlations) > beta * (1 + 1e-12)
+        violating[working] = False
+        violators = np.flatnonzero(violating)
         if violators.size == 0:
             break
         order = np.argsort(-np.abs(correlations[violators]))
@@ -127,7 +131,7 @@ def working_set_lasso(
         working = np.concatenate([working[z_working != 0], add])
         A_working = columns(working)
         guess = np.array([previous.get(int(j), 0.0) for j in working])
-        z_working = lasso_cd(A_working, centred, beta, tol=tol * 1e-2, start=guess)
+        z_working = lasso_small(A_working, centred, beta, tol=tol * 1e-2, start=guess)
         residual = centred - A_working @ z_working
     bar.close()
     return working, z_working, history
