@@ -8,8 +8,8 @@ A chain of depth ``L`` is
     + b_{L-1}),
 
 with :math:`w_1 \in \mathbb{R}^d` and scalar later weights (``shared/spec/MATH.md`` §1).
-All ``P`` chains are evaluated together by one compiled (numba) pass over a column-blocked
-output, writing each entry once: never a Python loop over chains.
+All ``P`` chains are evaluated together by one compiled (numba) pass over the output, writing
+each entry once: never a Python loop over chains.
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numba import njit, prange
 
-#: Columns per block of the compiled kernels: a block's parameters and values stay in L1.
-_BLOCK = 512
 
-
-def _compile_kernel(activation: str):
-    """A numba kernel for one activation (a compile-time constant, so the inner loops over
-    a block of columns are branch-free and vectorised)."""
+def _activation(activation: str) -> Callable:
     if activation == "relu":
 
         def sigma(value, slope):
@@ -41,30 +36,49 @@ def _compile_kernel(activation: str):
         def sigma(value, slope):
             return abs(value)
 
-    sigma = njit(inline="always")(sigma)
+    return njit(inline="always")(sigma)
+
+
+def _compile_kernel(activation: str, depth: int):
+    """A numba kernel for one activation and number of later layers, both compile-time
+    constants: the layers are unrolled into one expression per entry, so the loop over the
+    columns of a row is branch-free and vectorised, and each entry is written once."""
+    sigma = _activation(activation)
+
+    def layers_up_to(count: int):
+        if count == 0:
+
+            def identity(value, hidden_weights, hidden_biases, j, slope):
+                return value
+
+            return njit(inline="always")(identity)
+        inner, layer = layers_up_to(count - 1), count - 1
+
+        def apply(value, hidden_weights, hidden_biases, j, slope):
+            value = inner(value, hidden_weights, hidden_biases, j, slope)
+            return sigma(value * hidden_weights[layer, j] + hidden_biases[layer, j], slope)
+
+        return njit(inline="always")(apply)
+
+    layers = layers_up_to(depth)
 
     @njit(parallel=True)
     def kernel(X, first_weights, first_biases, hidden_weights, hidden_biases, slope, out):
         n, d = X.shape
-        count, depth = first_weights.shape[0], hidden_weights.shape[1]
+        count = first_weights.shape[0]
         for i in prange(n):
-            values = np.empty(_BLOCK)
-            for start in range(0, count, _BLOCK):
-                width = min(_BLOCK, count - start)
-                for j in range(width):
-                    value = first_biases[start + j] + X[i, 0] * first_weights[start + j, 0]
+            x0 = X[i, 0]
+            if d == 1:
+                for j in range(count):
+                    value = sigma(first_biases[j] + x0 * first_weights[j, 0], slope)
+                    out[i, j] = layers(value, hidden_weights, hidden_biases, j, slope)
+            else:
+                for j in range(count):
+                    value = first_biases[j] + x0 * first_weights[j, 0]
                     for k in range(1, d):
-                        value += X[i, k] * first_weights[start + j, k]
-                    values[j] = sigma(value, slope)
-                for layer in range(depth):
-                    for j in range(width):
-                        values[j] = sigma(
-                            values[j] * hidden_weights[start + j, layer]
-                            + hidden_biases[start + j, layer],
-                            slope,
-                        )
-                for j in range(width):
-                    out[i, start + j] = values[j]
+                        value += X[i, k] * first_weights[j, k]
+                    value = sigma(value, slope)
+                    out[i, j] = layers(value, hidden_weights, hidden_biases, j, slope)
         return out
 
     return kernel
@@ -85,19 +99,23 @@ def evaluate_chains(
     r"""Values of ``P`` chains at ``N`` points: an (N, P) float64 array.
 
     Shapes: ``X`` (N, d), ``first_weights`` (P, d), ``first_biases`` (P,),
-    ``hidden_weights`` and ``hidden_biases`` (P, L-2). One compiled pass (numba) computes
-    :math:`x\cdot w_1 + b_1` and every layer in registers and writes each entry once.
+    ``hidden_weights`` and ``hidden_biases`` (P, L-2). One compiled pass (numba, rows in
+    parallel) computes :math:`x\cdot w_1 + b_1` and every layer in registers and writes each
+    entry once.
     """
     if activation not in ("relu", "leaky_relu", "abs"):
         raise ValueError(f"{activation!r} is not a chain activation")
-    if activation not in _KERNELS:
-        _KERNELS[activation] = _compile_kernel(activation)
+    depth = hidden_weights.shape[1]
+    key = (activation, depth)
+    if key not in _KERNELS:
+        _KERNELS[key] = _compile_kernel(activation, depth)
     arrays = [
         np.ascontiguousarray(a, dtype=np.float64)
-        for a in (X, first_weights, first_biases, hidden_weights, hidden_biases)
+        # later layers transposed to (L-2, P): contiguous along the vectorised column loop
+        for a in (X, first_weights, first_biases, hidden_weights.T, hidden_biases.T)
     ]
     out = np.empty((X.shape[0], first_weights.shape[0]))
-    return _KERNELS[activation](*arrays, float(slope or 0.0), out)
+    return _KERNELS[key](*arrays, float(slope or 0.0), out)
 
 
 def _scalar_activation(activation: str, slope) -> Callable:
