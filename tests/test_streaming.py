@@ -7,6 +7,7 @@ import pytest
 from conftest import random_data
 
 import clifflasso as cl
+from clifflasso.numeric.coordinate_descent import working_set_lasso
 from clifflasso.numeric.streaming import piecewise_correlations
 
 
@@ -85,11 +86,33 @@ def test_fit_refuses_a_family_whose_parameters_exceed_the_budget():
         cl.fit(x, np.sin(x), cl.Architecture("abs", 3), 0.0)
 
 
-def test_numeric_path_objectives_match_separate_clarabel_solves():
-    x, y = random_data(np.random.default_rng(5), 15)
-    D = cl.dictionary(x, cl.Architecture("relu", 3), dedupe=True)
+@pytest.mark.parametrize("solver", ["homotopy", "cd"])
+@pytest.mark.parametrize("depth, n", [(3, 15), (2, 60)])
+def test_numeric_path_objectives_match_separate_clarabel_solves(solver, depth, n):
+    x, y = random_data(np.random.default_rng(5), n)
+    D = cl.dictionary(x, cl.Architecture("relu", depth), dedupe=True)
     betas = cl.beta_max(D.matrix, y) * np.geomspace(0.8, 1e-3, 6)
-    fast = cl.lasso_path(D, y, betas)
+    fast = cl.lasso_path(D, y, betas, solver=solver)
     slow = cl.lasso_path(D, y, betas, solver="clarabel")
     for beta in betas:
         assert fast.objective(beta) == pytest.approx(slow.objective(beta), rel=1e-5)
+
+
+def test_working_set_warm_start_from_a_larger_beta_is_re_solved():
+    """The previous beta's working set may violate the KKT conditions at the next beta with its
+    own (zero) coefficients; the solver must re-solve it, not stop for want of new columns."""
+    rng = np.random.default_rng(1)
+    x = np.sort(rng.uniform(-3, 3, 60))
+    y = np.sin(2 * x) + 0.1 * rng.normal(size=60)
+    D = cl.dictionary(x, cl.Architecture("relu", 2), dedupe=True)
+    A, centred = D.matrix - D.matrix.mean(axis=0), y - y.mean()
+    top = cl.beta_max(D.matrix, y)
+
+    def solve_at(beta, start=None):
+        return working_set_lasso(
+            lambda r: A.T @ r, lambda idx: A[:, idx], centred, beta, tol=1e-9, start=start
+        )
+
+    working, z, _ = solve_at(0.5 * top)
+    _, _, history = solve_at(0.36 * top, start=(working, z))
+    assert history[-1]["gap"] <= 1e-9 * 0.5 * centred @ centred

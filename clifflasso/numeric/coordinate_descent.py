@@ -120,15 +120,16 @@ def working_set_lasso(
         bar.update(1)
         if gap <= tol * max(0.5 * float(centred @ centred), 1e-300):
             break
-        violating = np.abs(correlations) > beta * (1 + 1e-12)
-        violating[working] = False
-        violators = np.flatnonzero(violating)
+        # violators anywhere, the working set included: a warm start (the previous beta's
+        # working set) is not optimal for this beta on its own columns
+        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
         if violators.size == 0:
             break
         order = np.argsort(-np.abs(correlations[violators]))
         add = violators[order[: max(32, 2 * int(np.count_nonzero(z_working)))]]
-        previous = dict(zip(working[z_working != 0].tolist(), z_working[z_working != 0]))
-        working = np.concatenate([working[z_working != 0], add])
+        support = working[z_working != 0]
+        previous = dict(zip(support.tolist(), z_working[z_working != 0]))
+        working = np.concatenate([support, np.setdiff1d(add, support)])
         A_working = columns(working)
         guess = np.array([previous.get(int(j), 0.0) for j in working])
         z_working = lasso_small(A_working, centred, beta, tol=tol * 1e-2, start=guess)
