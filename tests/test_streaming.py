@@ -116,3 +116,10 @@ def test_working_set_warm_start_from_a_larger_beta_is_re_solved():
     working, z, _ = solve_at(0.5 * top)
     _, _, history = solve_at(0.36 * top, start=(working, z))
     assert history[-1]["gap"] <= 1e-9 * 0.5 * centred @ centred
+
+
+def test_fit_warns_when_the_passes_run_out_before_the_gap_closes():
+    x, y = random_data(np.random.default_rng(8), 60)
+    with pytest.warns(RuntimeWarning, match="not certified optimal"):
+        solution = cl.fit(x, y, cl.Architecture("abs", 3), 0.05, max_passes=2, progress=False)
+    assert not cl.certify(solution).optimal

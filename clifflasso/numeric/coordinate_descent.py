@@ -94,7 +94,7 @@ def working_set_lasso(
     beta: float,
     *,
     tol: float = 1e-8,
-    max_passes: int = 50,
+    max_passes: int = 200,
     start: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool = False,
 ):
@@ -126,7 +126,7 @@ def working_set_lasso(
         if violators.size == 0:
             break
         order = np.argsort(-np.abs(correlations[violators]))
-        add = violators[order[: max(32, 2 * int(np.count_nonzero(z_working)))]]
+        add = violators[order[: max(64, 4 * int(np.count_nonzero(z_working)))]]
         support = working[z_working != 0]
         previous = dict(zip(support.tolist(), z_working[z_working != 0]))
         working = np.concatenate([support, np.setdiff1d(add, support)])

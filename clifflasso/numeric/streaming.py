@@ -23,6 +23,7 @@ Blocks can be dispatched to a Dask cluster (``client=``); the answer is the same
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -156,7 +157,7 @@ def fit(
     *,
     memory_limit: int = DEFAULT_FIT_MEMORY,
     tol: float = 1e-8,
-    max_passes: int = 50,
+    max_passes: int = 200,
     client=None,
     progress: bool = True,
 ):
@@ -168,7 +169,8 @@ def fit(
     Memory stays within ``memory_limit`` bytes (parameters of every column, one block of
     values, the working set). ``client`` is an optional ``dask.distributed.Client`` for the
     streamed passes. Returns a :class:`~clifflasso.numeric.lasso.LassoSolution` over the
-    working-set dictionary, with ``info`` holding the passes, gap and final sup.
+    working-set dictionary, with ``info`` holding the passes, gap and final sup; warns
+    (``RuntimeWarning``) when ``max_passes`` run out before the gap reaches ``tol``.
     """
     from clifflasso.dictionary import Dictionary, family_for
     from clifflasso.numeric.lasso import LassoSolution
@@ -206,6 +208,15 @@ def fit(
     working, z_working, history = working_set_lasso(
         correlate, columns, centred, beta, tol=tol, max_passes=max_passes, progress=progress
     )
+    relative_gap = history[-1]["gap"] / max(0.5 * float(centred @ centred), 1e-300)
+    if relative_gap > tol:
+        warnings.warn(
+            f"fit stopped after {len(history)} passes at relative duality gap "
+            f"{relative_gap:.2e} > tol = {tol:g}: the answer is not certified optimal; raise "
+            "max_passes",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     keep = np.flatnonzero(z_working)
     chosen = working[keep]
     sub_table = table.take(chosen)
