@@ -40,7 +40,7 @@ DEFAULT_FIT_MEMORY = 2**30
 
 @dataclass(frozen=True)
 class _SortedResidual:
-    """Sorted inputs; prefix sums of :math:`\\lambda_i` and :math:`\\lambda_i x_i`."""
+    r"""Sorted inputs; prefix sums of :math:`\lambda_i` and :math:`\lambda_i x_i`."""
 
     x: np.ndarray
     s0: np.ndarray
@@ -54,28 +54,33 @@ class _SortedResidual:
         s1 = np.concatenate([[0.0], np.cumsum(lam * xs)])
         return cls(xs, s0, s1)
 
-    def piece(self, lo: np.ndarray, hi: np.ndarray, offset: np.ndarray, slope: np.ndarray):
-        """:math:`\\sum_{lo \\le x_i < hi} \\lambda_i (\\text{offset} + \\text{slope}\\,x_i)`."""
-        i = np.searchsorted(self.x, lo, side="left")
-        j = np.searchsorted(self.x, hi, side="left")
-        return offset * (self.s0[j] - self.s0[i]) + slope * (self.s1[j] - self.s1[i])
+    def below(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`\sum_{x_i < p} \lambda_i` and :math:`\sum_{x_i < p} \lambda_i x_i` at each
+        point (one binary search per point)."""
+        positions = np.searchsorted(self.x, points, side="left")
+        return self.s0[positions], self.s1[positions]
 
 
 def piecewise_correlations(pieces, x: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    """:math:`\\lambda^\\top F_j(x)` for piecewise-linear features (see module docstring)."""
+    r""":math:`\lambda^\top F_j(x)` for piecewise-linear features (see module docstring): on
+    each piece :math:`[k_t, k_{t+1})` the feature is :math:`v_t + s_t (x - k_t)`, whose
+    correlation is a difference of prefix sums taken at the two kinks."""
     kinks, values, left, right = pieces
     prefix = _SortedResidual.build(x, residual)
-    infinity = np.full(kinks.shape[0], np.inf)
-    total = prefix.piece(-infinity, kinks[:, 0], values[:, 0] - left * kinks[:, 0], left)
+    lam_sum, lamx_sum = float(prefix.s0[-1]), float(prefix.s1[-1])
+    s0, s1 = prefix.below(kinks[:, 0])
+    # left of the first kink: v_0 + left (x - k_0)
+    total = (values[:, 0] - left * kinks[:, 0]) * s0 + left * s1
     for t in range(kinks.shape[1] - 1):
+        next_s0, next_s1 = prefix.below(kinks[:, t + 1])
         width = kinks[:, t + 1] - kinks[:, t]
         slope = np.divide(
             values[:, t + 1] - values[:, t], width, out=np.zeros_like(width), where=width > 0
         )
-        total += prefix.piece(
-            kinks[:, t], kinks[:, t + 1], values[:, t] - slope * kinks[:, t], slope
-        )
-    total += prefix.piece(kinks[:, -1], infinity, values[:, -1] - right * kinks[:, -1], right)
+        total += (values[:, t] - slope * kinks[:, t]) * (next_s0 - s0) + slope * (next_s1 - s1)
+        s0, s1 = next_s0, next_s1
+    # right of the last kink: v_m + right (x - k_m)
+    total += (values[:, -1] - right * kinks[:, -1]) * (lam_sum - s0) + right * (lamx_sum - s1)
     return total
 
 
@@ -129,9 +134,7 @@ def stream_correlations(
         return np.concatenate(client.gather(futures)) if futures else np.zeros(0)
     out = np.empty(len(table))
     for block in tqdm(blocks, desc=description, disable=not progress, leave=False):
-        out[block] = block_correlations(
-            family, table.take(np.arange(block.start, block.stop)), X, residual
-        )
+        out[block] = block_correlations(family, table.take(block), X, residual)
     return out
 
 
