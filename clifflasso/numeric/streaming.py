@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 from tqdm.auto import tqdm
 
 from clifflasso._data import as_beta, as_data, as_labels
@@ -38,50 +38,43 @@ from clifflasso.numeric.coordinate_descent import working_set_lasso
 DEFAULT_FIT_MEMORY = 2**30
 
 
-@dataclass(frozen=True)
-class _SortedResidual:
-    r"""Sorted inputs; prefix sums of :math:`\lambda_i` and :math:`\lambda_i x_i`."""
-
-    x: np.ndarray
-    s0: np.ndarray
-    s1: np.ndarray
-
-    @classmethod
-    def build(cls, x: np.ndarray, residual: np.ndarray) -> _SortedResidual:
-        order = np.argsort(x, kind="stable")
-        xs, lam = x[order], residual[order]
-        s0 = np.concatenate([[0.0], np.cumsum(lam)])
-        s1 = np.concatenate([[0.0], np.cumsum(lam * xs)])
-        return cls(xs, s0, s1)
-
-    def below(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        r""":math:`\sum_{x_i < p} \lambda_i` and :math:`\sum_{x_i < p} \lambda_i x_i` at each
-        point (one binary search per point)."""
-        positions = np.searchsorted(self.x, points, side="left")
-        return self.s0[positions], self.s1[positions]
+@njit(parallel=True, cache=True)
+def _piecewise_kernel(kinks, values, left, right, xs, s0, s1, out):
+    count, m = kinks.shape
+    n = xs.shape[0]
+    for j in prange(count):
+        # prefix sums below the first kink; left of it the feature is v_0 + left (x - k_0)
+        k = kinks[j, 0]
+        position = np.searchsorted(xs, k)
+        below0, below1 = s0[position], s1[position]
+        total = (values[j, 0] - left[j] * k) * below0 + left[j] * below1
+        for t in range(m - 1):
+            k_next = kinks[j, t + 1]
+            position = np.searchsorted(xs, k_next)
+            next0, next1 = s0[position], s1[position]
+            width = k_next - kinks[j, t]
+            if width > 0:
+                slope = (values[j, t + 1] - values[j, t]) / width
+                offset = values[j, t] - slope * kinks[j, t]
+                total += offset * (next0 - below0) + slope * (next1 - below1)
+            below0, below1 = next0, next1
+        k = kinks[j, m - 1]
+        total += (values[j, m - 1] - right[j] * k) * (s0[n] - below0) + right[j] * (s1[n] - below1)
+        out[j] = total
+    return out
 
 
 def piecewise_correlations(pieces, x: np.ndarray, residual: np.ndarray) -> np.ndarray:
     r""":math:`\lambda^\top F_j(x)` for piecewise-linear features (see module docstring): on
     each piece :math:`[k_t, k_{t+1})` the feature is :math:`v_t + s_t (x - k_t)`, whose
-    correlation is a difference of prefix sums taken at the two kinks."""
-    kinks, values, left, right = pieces
-    prefix = _SortedResidual.build(x, residual)
-    lam_sum, lamx_sum = float(prefix.s0[-1]), float(prefix.s1[-1])
-    s0, s1 = prefix.below(kinks[:, 0])
-    # left of the first kink: v_0 + left (x - k_0)
-    total = (values[:, 0] - left * kinks[:, 0]) * s0 + left * s1
-    for t in range(kinks.shape[1] - 1):
-        next_s0, next_s1 = prefix.below(kinks[:, t + 1])
-        width = kinks[:, t + 1] - kinks[:, t]
-        slope = np.divide(
-            values[:, t + 1] - values[:, t], width, out=np.zeros_like(width), where=width > 0
-        )
-        total += (values[:, t] - slope * kinks[:, t]) * (next_s0 - s0) + slope * (next_s1 - s1)
-        s0, s1 = next_s0, next_s1
-    # right of the last kink: v_m + right (x - k_m)
-    total += (values[:, -1] - right * kinks[:, -1]) * (lam_sum - s0) + right * (lamx_sum - s1)
-    return total
+    correlation is a difference of prefix sums of :math:`\lambda` and :math:`\lambda x` taken
+    at the two kinks (one binary search per kink; compiled, features in parallel)."""
+    kinks, values, left, right = (np.ascontiguousarray(a, dtype=np.float64) for a in pieces)
+    order = np.argsort(x, kind="stable")
+    xs, lam = np.ascontiguousarray(x[order], dtype=np.float64), residual[order]
+    s0 = np.concatenate([[0.0], np.cumsum(lam)])
+    s1 = np.concatenate([[0.0], np.cumsum(lam * xs)])
+    return _piecewise_kernel(kinks, values, left, right, xs, s0, s1, np.empty(kinks.shape[0]))
 
 
 def has_prefix_path(family: FeatureFamily) -> bool:
