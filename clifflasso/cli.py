@@ -322,6 +322,14 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
     help="Smallest grid beta relative to beta_max.",
 )
 @click.option(
+    "--solver",
+    type=click.Choice(["homotopy", "cd", "clarabel"]),
+    default="homotopy",
+    show_default=True,
+    help="Numeric path: one homotopy sweep, warm-started coordinate descent, or one Clarabel "
+    "solve per beta.",
+)
+@click.option(
     "--plot",
     "plot_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -339,6 +347,7 @@ def path_command(
     betas,
     num,
     min_ratio,
+    solver,
     plot_file,
 ) -> None:
     """Compute the Lasso solution path over beta and print, per breakpoint (exact) or grid
@@ -359,11 +368,10 @@ def path_command(
     else:
         labels = np.array([float(v) for v in y])
         grid = _beta_grid(D, labels, betas, num, min_ratio)
-        path = lasso_path(D, labels, grid[:1])
-        for beta in _progress(grid[1:], "Lasso solves"):
-            path.solution(beta)  # solved once and cached by the path
-        path.breakpoints = tuple(grid)
-        _echo(f"numeric path: {len(grid)} betas, beta_max = {grid[0]:.6g}")
+        with _progress(None, f"{solver} path", total=1) as bar:
+            path = lasso_path(D, labels, grid, solver=solver)
+            bar.update()
+        _echo(f"numeric path ({solver}): {len(grid)} betas, beta_max = {grid[0]:.6g}")
     _echo(f"{'beta':>24} {'objective':>16} {'active':>6} {'||z||_1':>12}")
     for beta in _progress(path.breakpoints, "solutions"):
         solution = path.solution(beta)

@@ -137,12 +137,18 @@ def test_numeric_path_on_a_grid_and_on_given_betas(tmp_path):
     assert rows[0][2] == "0"  # z = 0 at beta_max
     data = tmp_path / "data.csv"
     data.write_text("0,0\n1,1\n2,0\n3,1\n")
-    output = invoke("path", "--data", str(data), "--betas", "0.5,0.05").output
-    rows = re.findall(r"^\s+([\d.e+-]+)\s+([\d.e+-]+)\s+(\d+)\s+([\d.e+-]+)$", output, re.M)
     D = cl.dictionary([0, 1, 2, 3], cl.Architecture("relu", 2), dedupe=True)
-    for (beta, objective, _, _), value in zip(rows, (0.5, 0.05)):
-        assert float(beta) == value
-        assert float(objective) == pytest.approx(cl.solve(D, [0, 1, 0, 1], value).objective)
+    for solver in ("homotopy", "cd", "clarabel"):
+        output = invoke("path", "--data", str(data), "--betas", "0.5,0.05", "--solver", solver)
+        assert f"numeric path ({solver})" in output.output
+        rows = re.findall(
+            r"^\s+([\d.e+-]+)\s+([\d.e+-]+)\s+(\d+)\s+([\d.e+-]+)$", output.output, re.M
+        )
+        assert len(rows) == 2
+        for (beta, objective, _, _), value in zip(rows, (0.5, 0.05)):
+            assert float(beta) == value
+            reference = cl.solve(D, [0, 1, 0, 1], value).objective
+            assert float(objective) == pytest.approx(reference, rel=1e-7)
 
 
 def test_path_refuses_betas_with_exact_and_irrational_families(tmp_path):
