@@ -130,7 +130,7 @@ def _sweep(A: np.ndarray, y: np.ndarray, betas: np.ndarray, max_events: int | No
     left = -1
     for _ in range(max_events):
         d = active.direction()
-        index = np.asarray(active.indices)
+        index = np.asarray(active.indices, dtype=np.intp)
         g = A.T @ (A[:, index] @ d)
         # events: an inactive column reaching the boundary, an active coefficient reaching 0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -141,9 +141,10 @@ def _sweep(A: np.ndarray, y: np.ndarray, betas: np.ndarray, max_events: int | No
         candidates[in_active | held_back] = np.inf
         if left >= 0:
             candidates[left] = np.inf
+        # (empty for a moment when the last active column has just left)
         to_zero = np.where(to_zero > 0, to_zero, np.inf)
-        leaving = int(np.argmin(to_zero))
-        step_leave = float(to_zero[leaving])
+        leaving = int(np.argmin(to_zero)) if to_zero.size else -1
+        step_leave = float(to_zero[leaving]) if to_zero.size else np.inf
         joining, row = -1, None
         while True:  # the first joining column outside the active span (the span is fixed)
             limit = min(step_leave, beta)
