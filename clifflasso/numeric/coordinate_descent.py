@@ -22,7 +22,13 @@ from sklearn.linear_model import Lasso
 from tqdm.auto import tqdm
 
 from clifflasso.numeric.homotopy import HomotopyError, lasso_homotopy
-from clifflasso.numeric.lasso import SolverError, relative_gaps, solve_centred, sparse_polish
+from clifflasso.numeric.lasso import (
+    SolverError,
+    duality_gaps,
+    relative_gaps,
+    solve_centred,
+    sparse_polish,
+)
 
 
 def _relative_gap(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> float:
@@ -112,10 +118,7 @@ def working_set_lasso(
     for _ in range(max_passes):
         correlations = correlate(residual)
         top = float(np.max(np.abs(correlations))) if correlations.size else 0.0
-        primal = 0.5 * residual @ residual + beta * np.abs(z_working).sum()
-        scaled = residual * (min(1.0, beta / top) if top > 0 else 1.0)
-        dual = scaled @ centred - 0.5 * scaled @ scaled
-        gap = primal - dual
+        gap = duality_gaps(centred, residual, np.abs(z_working).sum(), beta, top)[0]
         history.append({"working_set": int(working.size), "sup": top, "gap": float(gap)})
         bar.update(1)
         if gap <= tol * max(0.5 * float(centred @ centred), 1e-300):

@@ -116,7 +116,9 @@ def _sweep(A: np.ndarray, y: np.ndarray, betas: np.ndarray, max_events: int | No
     usable = squared_norms > 1e-24 * max(float(squared_norms.max()), 1e-300)
     held_back = ~usable
     correlations = A.T @ y
-    beta = float(np.max(np.abs(np.where(usable, correlations, 0.0))))
+    usable_sizes = np.abs(np.where(usable, correlations, 0.0))
+    first = int(np.argmax(usable_sizes))
+    beta = float(usable_sizes[first])
     pending = [int(k) for k in np.argsort(-betas) if betas[k] < beta]
     if not pending or beta == 0:
         return out
@@ -124,7 +126,6 @@ def _sweep(A: np.ndarray, y: np.ndarray, betas: np.ndarray, max_events: int | No
     active = _ActiveSet(A, squared_norms)
     in_active = np.zeros(n_columns, dtype=bool)
     z = np.zeros(n_columns)
-    first = int(np.argmax(np.abs(np.where(usable, correlations, 0.0))))
     active.add(first, float(np.sign(correlations[first])), active.first_outside_span([first])[1])
     in_active[first] = True
     left = -1

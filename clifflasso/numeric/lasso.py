@@ -115,23 +115,39 @@ def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True) -> float:
     return float(np.max(np.abs(Ac.T @ yc))) if Ac.shape[1] else 0.0
 
 
-def relative_gaps(A: np.ndarray, y: np.ndarray, Z: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    r"""Duality gaps of the centred Lasso at the rows of ``Z`` (one per beta), relative to
-    :math:`\tfrac12\|y\|^2`, the objective at :math:`z = 0`.
+def duality_gaps(
+    y: np.ndarray,
+    residuals: np.ndarray,
+    l1_norms: np.ndarray,
+    betas: np.ndarray,
+    tops: np.ndarray,
+) -> np.ndarray:
+    r"""Duality gaps of the centred Lasso from residuals :math:`r = y - Az` (one row per
+    beta), :math:`\|z\|_1` and :math:`\|A^\top r\|_\infty` (``tops``).
 
     The dual point is the residual scaled into the feasible set,
     :math:`\lambda = r\min(1, \beta/\|A^\top r\|_\infty)`, with dual objective
-    :math:`\lambda^\top y - \tfrac12\|\lambda\|^2`."""
-    Z = np.atleast_2d(np.asarray(Z, dtype=np.float64))
-    betas = np.atleast_1d(np.asarray(betas, dtype=np.float64))
-    residuals = y[None, :] - Z @ A.T
-    tops = np.max(np.abs(residuals @ A), axis=1) if A.shape[1] else np.zeros(len(Z))
-    primal = 0.5 * np.einsum("ij,ij->i", residuals, residuals) + betas * np.abs(Z).sum(axis=1)
+    :math:`\lambda^\top y - \tfrac12\|\lambda\|^2`; the primal objective is
+    :math:`\tfrac12\|r\|^2 + \beta\|z\|_1`."""
+    residuals = np.atleast_2d(residuals)
+    betas, tops = np.atleast_1d(betas), np.atleast_1d(tops)
+    primal = 0.5 * np.einsum("ij,ij->i", residuals, residuals) + betas * l1_norms
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(tops > 0, np.minimum(1.0, betas / tops), 1.0)
     scaled = residuals * scale[:, None]
     dual = scaled @ y - 0.5 * np.einsum("ij,ij->i", scaled, scaled)
-    return (primal - dual) / max(0.5 * float(y @ y), 1e-300)
+    return primal - dual
+
+
+def relative_gaps(A: np.ndarray, y: np.ndarray, Z: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    r"""Duality gaps (:func:`duality_gaps`) of the centred Lasso at the rows of ``Z`` (one per
+    beta), relative to :math:`\tfrac12\|y\|^2`, the objective at :math:`z = 0`."""
+    Z = np.atleast_2d(np.asarray(Z, dtype=np.float64))
+    betas = np.atleast_1d(np.asarray(betas, dtype=np.float64))
+    residuals = y[None, :] - Z @ A.T
+    tops = np.max(np.abs(residuals @ A), axis=1) if A.shape[1] else np.zeros(len(Z))
+    gaps = duality_gaps(y, residuals, np.abs(Z).sum(axis=1), betas, tops)
+    return gaps / max(0.5 * float(y @ y), 1e-300)
 
 
 def vertex_solution(Ac: np.ndarray, target: np.ndarray) -> np.ndarray | None:
