@@ -4,6 +4,8 @@ closed form of an orthogonal design, exactly dependent columns, and the fall-bac
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from conftest import random_data, rational_data, rationals
@@ -28,6 +30,20 @@ def test_homotopy_path_equals_the_exact_path_at_its_breakpoints(kwargs, max_n, d
     if not knots:  # y constant: beta_max = 0
         return
     betas = knots + [(a + b) / 2 for a, b in zip(knots, knots[1:])] + [knots[-1] / 3]
+    numeric = cl.lasso_path(D, [float(v) for v in y], [float(b) for b in betas])
+    for beta in betas:
+        reference = float(exact.objective(beta))
+        assert numeric.objective(float(beta)) == pytest.approx(reference, rel=1e-9, abs=1e-12)
+
+
+def test_a_wrong_sweep_is_re_solved_at_every_grid_point():
+    """Exact ties at beta_max (a column and its negation among them) send the float sweep off
+    the path here (found by hypothesis); the gap check must re-solve the warm start even though
+    no column violates the KKT conditions."""
+    x, y = [Fraction(0), Fraction(1), Fraction(1, 2)], [Fraction(1), Fraction(-1), Fraction(3)]
+    D = cl.dictionary(x, cl.Architecture("relu", 2))
+    exact = cl.lasso_path(D, y, exact=True)
+    betas = [Fraction(1, 3), Fraction(2, 3), Fraction(1, 9)]
     numeric = cl.lasso_path(D, [float(v) for v in y], [float(b) for b in betas])
     for beta in betas:
         reference = float(exact.objective(beta))

@@ -114,6 +114,9 @@ def working_set_lasso(
     working, z_working = start if start is not None else (np.zeros(0, np.int64), np.zeros(0))
     residual = centred - (columns(working) @ z_working if working.size else 0.0)
     history = []
+    # a warm start is not a solution for this beta: without violators its own columns are
+    # re-solved once before the search can stop
+    solved = start is None
     bar = tqdm(total=max_passes, desc="working-set passes", disable=not progress, leave=False)
     for _ in range(max_passes):
         correlations = correlate(residual)
@@ -123,10 +126,9 @@ def working_set_lasso(
         bar.update(1)
         if gap <= tol * max(0.5 * float(centred @ centred), 1e-300):
             break
-        # violators anywhere, the working set included: a warm start (the previous beta's
-        # working set) is not optimal for this beta on its own columns
+        # violators anywhere, the working set included (columns of a warm start)
         violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-12))
-        if violators.size == 0:
+        if violators.size == 0 and solved:
             break
         order = np.argsort(-np.abs(correlations[violators]))
         add = violators[order[: max(64, 4 * int(np.count_nonzero(z_working)))]]
@@ -137,6 +139,7 @@ def working_set_lasso(
         guess = np.array([previous.get(int(j), 0.0) for j in working])
         z_working = lasso_small(A_working, centred, beta, tol=tol * 1e-2, start=guess)
         residual = centred - A_working @ z_working
+        solved = True
     bar.close()
     return working, z_working, history
 

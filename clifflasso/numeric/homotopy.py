@@ -188,7 +188,8 @@ def lasso_path_homotopy(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Homotopy coefficients on the grid and the relative duality gap of each row; rows whose
     gap exceeds ``tol`` are re-solved by the working-set solver warm-started from them. Falls
-    back on the warm-started working-set path if the homotopy breaks down."""
+    back on the warm-started working-set path if the homotopy breaks down; raises
+    :class:`SolverError` if a gap still exceeds ``tol``."""
     from clifflasso.numeric.coordinate_descent import lasso_path_cd, working_set_lasso
 
     betas = np.asarray(betas, dtype=np.float64)
@@ -209,4 +210,7 @@ def lasso_path_homotopy(
         )
         Z[k] = 0.0
         Z[k, working] = coefficients
-    return Z, relative_gaps(A, y, Z, betas)
+    gaps = relative_gaps(A, y, Z, betas)
+    if np.any(gaps > tol):
+        raise SolverError(f"the Lasso path stopped at relative duality gap {gaps.max():.2e}")
+    return Z, gaps
