@@ -4,8 +4,8 @@ Public API::
 
     Architecture(activation, depth, bias=True, output_bias=True, norm=2, slope=None,
                  kind="parallel", widths=None)
-    dictionary(X, arch, dedupe=False) -> Dictionary
-    solve(D, y, beta, solver="clarabel") -> LassoSolution   (.network rebuilds the network)
+    dictionary(X, arch, dedupe=True) -> Dictionary
+    solve(D, y, beta, solver="auto") -> LassoSolution       (.network rebuilds the network)
     certify(solution) -> Certificate                        (is it the global optimum?)
     lasso_path(D, y, betas=None, exact=False) -> Path       (exact homotopy or a beta grid)
     fit(X, y, arch, beta, memory_limit=...)                 (streamed, never materialised)
@@ -16,11 +16,11 @@ from clifflasso import export
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary
 from clifflasso.estimator import ConvexNetRegressor
-from clifflasso.exact import ExactLassoSolution, Path, lasso_path
+from clifflasso.exact import ExactLassoSolution, Path
 from clifflasso.families.base import Feature
-from clifflasso.numeric.lasso import LassoSolution, SolverError, beta_max, solve
+from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
-from clifflasso.numeric.streaming import fit
+from clifflasso.solving import lasso_path, solve
 from clifflasso.proofs.certificates import Certificate, Violator, certify
 
 __all__ = [

@@ -197,23 +197,46 @@ class Dictionary:
 
 
 def _duplicate_free(matrix: np.ndarray, centred: bool) -> np.ndarray:
-    """Indices of columns kept after removing columns equal up to a constant (when ``centred``)
-    or exactly, and constant (or all-zero) columns."""
+    r"""Indices of the columns kept by ``dedupe``: the first of every group of columns equal
+    up to a constant (exactly equal when not ``centred``), without the constant columns.
+
+    Decisions are relative to each column's own scale, never to the dictionary's: a column is
+    constant when its variation :math:`\max_n|F_{nj} - F_{1j}|` is within
+    :math:`64\,\epsilon` of its magnitude, and two columns are merged only when their
+    shifted values agree to :math:`10^{-12}` of their variation. Candidates are grouped by
+    their values normalised to unit variation and rounded, then each is compared with the first
+    of its group; a rounding boundary can only keep a duplicate, never merge two different
+    columns, so the Lasso optimum is the same with and without ``dedupe``.
+    """
+    if matrix.shape[1] == 0:
+        return np.zeros(0, dtype=np.int64)
     keys = matrix - matrix[:1] if centred else matrix
-    scale = max(1.0, float(np.max(np.abs(matrix)))) if matrix.size else 1.0
-    rounded = np.round(keys / scale, 9) + 0.0
-    nonzero = np.flatnonzero(np.any(rounded != 0, axis=0))
-    if nonzero.size == 0:
-        return nonzero
-    _, first = np.unique(rounded[:, nonzero].T, axis=0, return_index=True)
-    return np.sort(nonzero[first])
+    variation = np.max(np.abs(keys), axis=0)
+    magnitude = np.max(np.abs(matrix), axis=0)
+    varying = np.flatnonzero(variation > 64 * np.finfo(np.float64).eps * magnitude)
+    if varying.size == 0:
+        return varying
+    keys, variation = keys[:, varying], variation[varying]
+    mantissa, exponent = np.frexp(variation)
+    rounded = np.vstack([np.round(keys / variation, 10), np.round(mantissa, 10), exponent]) + 0.0
+    rows = np.ascontiguousarray(rounded.T)
+    _, first, group = np.unique(
+        rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel(),
+        return_index=True,
+        return_inverse=True,
+    )
+    representative = first[group.ravel()]
+    difference = np.max(np.abs(keys - keys[:, representative]), axis=0)
+    same = difference <= 1e-12 * np.maximum(variation, variation[representative])
+    keep = (representative == np.arange(varying.size)) | ~same
+    return varying[keep]
 
 
 def dictionary(
     X: object,
     arch: Architecture,
     *,
-    dedupe: bool = False,
+    dedupe: bool = True,
     max_features: int | None = None,
     seed: int = 0,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
@@ -229,8 +252,8 @@ def dictionary(
         The :class:`~clifflasso.Architecture`.
     dedupe:
         Remove columns equal up to a constant (exactly equal without an output bias) and
-        constant columns; the count removed is ``n_removed``. The default keeps the raw family,
-        whose size matches the formulas of the research notes.
+        constant columns; the count removed is ``n_removed`` and ``n_raw`` is the size of the
+        raw family. Removing them never changes the Lasso optimum (see ``_duplicate_free``).
     max_features:
         For d-dimensional families: when the full family is larger, a seeded random sample of
         about this many columns (``n_full`` reports the full count). Sampling keeps the Lasso

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary
-from clifflasso.numeric.lasso import solve
+from clifflasso.solving import solve
 
 #: (activation, depth) pairs with a dictionary for inputs of dimension d >= 2.
 MULTIVARIATE = (("relu", 2), ("abs", 2), ("abs", 3))
@@ -59,7 +59,8 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         Seed of that sample: an integer (default 0, reproducible), ``None`` or a
         ``numpy.random.RandomState``.
     solver:
-        cvxpy solver of the Lasso (``"clarabel"`` by default).
+        Lasso solver (:func:`clifflasso.solve`): ``"auto"`` (default), ``"homotopy"``,
+        ``"working_set"``, ``"cd"`` or a cvxpy solver such as ``"clarabel"``.
 
     Attributes
     ----------
@@ -81,7 +82,7 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         output_bias: bool = True,
         max_features: int | None = 200,
         random_state: int | np.random.RandomState | None = 0,
-        solver: str = "clarabel",
+        solver: str = "auto",
     ) -> None:
         self.activation = activation
         self.depth = depth

@@ -1,4 +1,4 @@
-"""The floating-point homotopy path (clifflasso.numeric.homotopy): the exact rational path at
+"""The floating-point homotopy path (clifflasso.lasso.homotopy): the exact rational path at
 its own breakpoints (where ties are exact), KKT conditions on random data, the soft-threshold
 closed form of an orthogonal design, exactly dependent columns, and the fall-back."""
 
@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from test_exact import PATH_CASES, PATH_IDS
 
 import clifflasso as cl
-from clifflasso.numeric import homotopy
-from clifflasso.numeric.homotopy import HomotopyError, lasso_homotopy, lasso_path_homotopy
+from clifflasso.lasso import LassoProblem, solve_path, solvers
+from clifflasso.lasso.homotopy import HomotopyError, lasso_homotopy
+from clifflasso.lasso.working_set import interior_point
 
 
 @pytest.mark.parametrize("kwargs, max_n", PATH_CASES, ids=PATH_IDS)
@@ -98,10 +99,10 @@ def test_exactly_dependent_columns_are_held_back():
     A = np.hstack([base, base[:, :1], -base[:, 1:2], base[:, 2:3] + base[:, 3:4], 0 * base[:, :1]])
     y = rng.normal(size=10)
     betas = float(np.max(np.abs(A.T @ y))) * np.geomspace(0.9, 1e-3, 12)
-    Z, gaps = lasso_path_homotopy(A, y, betas)
-    assert np.max(gaps) <= 1e-9
+    Z, gaps, _ = solve_path(LassoProblem(A, y, intercept=False), betas)
+    assert np.max(gaps) <= 1e-12
     for z, beta in zip(Z, betas):
-        clarabel = cl.numeric.lasso.solve_centred(A, y, float(beta))
+        clarabel = interior_point(A, y, float(beta))
         def objective(v, beta=beta):
             return 0.5 * np.sum((A @ v - y) ** 2) + beta * np.abs(v).sum()
         assert objective(z) == pytest.approx(objective(clarabel), rel=1e-7)
@@ -116,6 +117,7 @@ def test_breakdown_falls_back_on_the_working_set_path(monkeypatch):
     def broken(*args, **kwargs):
         raise HomotopyError("forced")
 
-    monkeypatch.setattr(homotopy, "lasso_homotopy", broken)
-    Z, gaps = lasso_path_homotopy(A, y, betas)
-    assert np.max(gaps) <= 1e-9 and np.all(np.count_nonzero(Z, axis=1) > 0)
+    monkeypatch.setattr(solvers, "lasso_homotopy", broken)
+    Z, gaps, method = solve_path(LassoProblem(A, y, intercept=False), betas)
+    assert "working_set" in method
+    assert np.max(gaps) <= 1e-12 and np.all(np.count_nonzero(Z, axis=1) > 0)

@@ -36,7 +36,7 @@ def _generic(n: int, d: int, seed: int = 0) -> np.ndarray:
 def test_sizes_on_generic_data(n, d):
     X = _generic(n, d, n + d)
     sizes = {
-        dict_key: len(cl.dictionary(X, cl.Architecture(**kwargs)))
+        dict_key: len(cl.dictionary(X, cl.Architecture(**kwargs), dedupe=False))
         for dict_key, kwargs in [
             ("relu", dict(activation="relu", depth=2)),
             ("relu-nobias", dict(activation="relu", depth=2, bias=False)),
@@ -63,7 +63,7 @@ def test_symbolic_matches_matrix_on_rational_points(kwargs, data):
     d = data.draw(st.integers(2, 3))
     max_n = 4 if kwargs["depth"] == 3 else 5
     points = data.draw(_points(d, max_n))
-    D = cl.dictionary(points, cl.Architecture(**kwargs))
+    D = cl.dictionary(points, cl.Architecture(**kwargs), dedupe=False)
     S = D.symbolic()
     exact = np.array(S.evalf(30).tolist(), dtype=float)
     assert np.all(np.isfinite(D.matrix))
@@ -76,7 +76,7 @@ def test_rebuilt_network_objective_equals_lasso_objective(kwargs, seed, fraction
     rng = np.random.default_rng(seed)
     n = 4 if kwargs["depth"] == 3 else 6
     X, y = rng.normal(size=(n, d)), rng.normal(size=n)
-    D = cl.dictionary(X, cl.Architecture(**kwargs))
+    D = cl.dictionary(X, cl.Architecture(**kwargs), dedupe=False)
     beta = fraction * cl.beta_max(D.matrix, y)
     solution = cl.solve(D, y, beta)
     network = solution.network
@@ -107,9 +107,9 @@ def test_rigid_motions_keep_the_columns(kwargs, d):
     rng = np.random.default_rng(d)
     X = rng.normal(size=(5, d))
     arch = cl.Architecture(**kwargs)
-    base = cl.dictionary(X, arch).matrix
+    base = cl.dictionary(X, arch, dedupe=False).matrix
     Q, t = _orthogonal(d, rng, proper=True), rng.normal(size=d)
-    moved = cl.dictionary(X @ Q.T + t, arch).matrix
+    moved = cl.dictionary(X @ Q.T + t, arch, dedupe=False).matrix
     np.testing.assert_allclose(moved, base, atol=1e-10)
 
 
@@ -118,9 +118,9 @@ def test_reflections_swap_the_signed_relu_pairs(d):
     rng = np.random.default_rng(10 + d)
     X = rng.normal(size=(5, d))
     arch = cl.Architecture("relu", 2)
-    D = cl.dictionary(X, arch)
+    D = cl.dictionary(X, arch, dedupe=False)
     Q, t = _orthogonal(d, rng, proper=False), rng.normal(size=d)
-    reflected = cl.dictionary(X @ Q.T + t, arch).matrix
+    reflected = cl.dictionary(X @ Q.T + t, arch, dedupe=False).matrix
     half = len(D) // 2
     swapped = np.hstack([D.matrix[:, half:], D.matrix[:, :half]])
     np.testing.assert_allclose(reflected, swapped, atol=1e-10)
@@ -132,8 +132,8 @@ def test_columns_are_permutation_invariant_in_the_samples(kwargs):
     X = rng.normal(size=(4, 2))
     order = rng.permutation(4)
     arch = cl.Architecture(**kwargs)
-    base = cl.dictionary(X, arch).matrix
-    permuted = cl.dictionary(X[order], arch).matrix
+    base = cl.dictionary(X, arch, dedupe=False).matrix
+    permuted = cl.dictionary(X[order], arch, dedupe=False).matrix
 
     def column_set(matrix):
         return sorted(map(tuple, np.round(matrix.T, 9).tolist()))
@@ -143,7 +143,7 @@ def test_columns_are_permutation_invariant_in_the_samples(kwargs):
 
 def test_degenerate_subsets_are_counted_never_nan():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 1.0], [1.0, 1.0]])
-    D = cl.dictionary(X, cl.Architecture("relu", 2))
+    D = cl.dictionary(X, cl.Architecture("relu", 2), dedupe=False)
     assert D.n_degenerate > 0
     assert len(D) == 2 * (math.comb(5, 2) - D.n_degenerate)
     assert np.all(np.isfinite(D.matrix))
@@ -152,18 +152,18 @@ def test_degenerate_subsets_are_counted_never_nan():
 def test_max_features_samples_with_a_seed_and_reports_the_full_count():
     X = _generic(12, 3, 1)
     arch = cl.Architecture("relu", 2)
-    full = cl.dictionary(X, arch)
-    sample = cl.dictionary(X, arch, max_features=50, seed=3)
-    again = cl.dictionary(X, arch, max_features=50, seed=3)
+    full = cl.dictionary(X, arch, dedupe=False)
+    sample = cl.dictionary(X, arch, max_features=50, seed=3, dedupe=False)
+    again = cl.dictionary(X, arch, max_features=50, seed=3, dedupe=False)
     assert sample.n_full == full.n_full == 2 * math.comb(12, 3)
     assert len(sample) <= 50 < len(full)
     np.testing.assert_array_equal(sample.matrix, again.matrix)
     with pytest.raises(ValueError, match="max_features"):
-        cl.dictionary(X, arch, max_features=0)
+        cl.dictionary(X, arch, max_features=0, dedupe=False)
 
 
 def test_feature_formulas_are_distances_in_symbols():
-    D = cl.dictionary([(0, 0), (2, 0), (0, 1)], cl.Architecture("abs", 2, norm=2))
+    D = cl.dictionary([(0, 0), (2, 0), (0, 1)], cl.Architecture("abs", 2, norm=2), dedupe=False)
     x1, x2 = sp.symbols("x_1 x_2", real=True)
     formulas = D.expressions((x1, x2))
     # the line through (0,0) and (2,0) is the x_1-axis: distance |x_2|
@@ -185,7 +185,7 @@ def test_random_l1_neurons_never_beat_the_exact_abs_dictionary(depth):
     rng = np.random.default_rng(7 + depth)
     for _ in range(3):
         X = rng.normal(size=(4, 2))
-        D = cl.dictionary(X, cl.Architecture("abs", depth, norm=1))
+        D = cl.dictionary(X, cl.Architecture("abs", depth, norm=1), dedupe=False)
         w = _l1_directions(4000, 2, rng)
         t = X @ w.T
         b = -rng.uniform(t.min(axis=0) - 0.5, t.max(axis=0) + 0.5)
@@ -204,7 +204,7 @@ def test_the_euclidean_relu_wedge_dictionary_is_only_an_upper_bound():
     coordinate features, z = 0.9 each), while the neuron w = (1, 1)/sqrt(2) reaches
     sqrt(2) beta - beta^2 / 2 = 0.13642...; its |lambda^T F| exceeds beta."""
     X, y, beta = np.eye(2), np.ones(2), 0.1
-    D = cl.dictionary(X, cl.Architecture("relu", 2, bias=False, output_bias=False))
+    D = cl.dictionary(X, cl.Architecture("relu", 2, bias=False, output_bias=False), dedupe=False)
     solution = cl.solve(D, y, beta)
     assert solution.objective == pytest.approx(0.19, rel=1e-8)
     residual = y - solution.fitted

@@ -38,7 +38,7 @@ def _generic(n: int, seed: int = 0) -> np.ndarray:
     ],
 )
 def test_raw_sizes(n, kwargs, formula):
-    D = cl.dictionary(_generic(n), cl.Architecture(**kwargs))
+    D = cl.dictionary(_generic(n), cl.Architecture(**kwargs), dedupe=False)
     assert D.matrix.shape == (n, formula(n))
     assert D.n_raw == formula(n) and D.n_removed == 0
 
@@ -63,7 +63,7 @@ def test_distinct_abs_depth3_columns(n):
 
 def test_dedupe_only_removes_columns_equal_up_to_a_constant():
     x = _generic(6, 1)
-    raw = cl.dictionary(x, cl.Architecture("abs", 4))
+    raw = cl.dictionary(x, cl.Architecture("abs", 4), dedupe=False)
     deduped = cl.dictionary(x, cl.Architecture("abs", 4), dedupe=True)
     centred = raw.matrix - raw.matrix.mean(axis=0)
     kept = deduped.matrix - deduped.matrix.mean(axis=0)

@@ -1,8 +1,8 @@
 r"""Exact closed forms: the rational Lasso solution path, closed-form networks (MATH.md §7).
 
 * :func:`exact_solve` - the exact solution at one beta (``clifflasso.solve(..., exact=True)``);
-* :func:`lasso_path` - the exact piecewise-linear path (:class:`ExactPath`) or numeric
-  solutions on a grid (:class:`NumericPath`);
+* :class:`ExactPath` - the exact piecewise-linear path (``clifflasso.lasso_path(...,
+  exact=True)``);
 * :class:`ExactLassoSolution` - ``.formula`` (sympy :math:`f^*(x)`), ``.exact_network``
   (per-layer weights as exact sympy numbers), ``.kkt_violations()``;
 * :func:`symbolic_lasso` - tiny cases (N = 2, 3) in symbols.
@@ -12,10 +12,8 @@ from clifflasso.exact.network import ExactNetwork, ExactUnit, exact_network, sol
 from clifflasso.exact.path import (
     ExactLassoSolution,
     ExactPath,
-    NumericPath,
     Path,
     exact_solve,
-    lasso_path,
 )
 from clifflasso.exact.symbolic_data import SymbolicLasso, symbolic_lasso
 
@@ -24,11 +22,9 @@ __all__ = [
     "ExactNetwork",
     "ExactPath",
     "ExactUnit",
-    "NumericPath",
     "Path",
     "exact_network",
     "exact_solve",
-    "lasso_path",
     "SymbolicLasso",
     "solution_formula",
     "symbolic_lasso",

@@ -1,47 +1,16 @@
-r"""The exact Lasso solution path: a homotopy (LARS-Lasso) in rational arithmetic (MATH.md §7).
+r"""Exact Lasso solutions and the exact solution path (rational arithmetic end to end).
 
-For rational data the Lasso of MATH.md §2 with the unpenalised intercept,
+For rational data the Lasso
 
 .. math::
 
     \min_{z,\xi}\ \tfrac12\|Az + \xi\mathbf 1 - y\|_2^2 + \beta\|z\|_1
-    \;=\; \min_z\ \tfrac12\|A_c z - y_c\|_2^2 + \beta\|z\|_1,\qquad
-    \xi = \bar y - \bar a^\top z
 
-(:math:`A_c`, :math:`y_c` centred, :math:`\bar a` the column means), has a solution path
-:math:`z^*(\beta)` that is piecewise linear with rational breakpoints
-(Osborne, Presnell & Turlach 2000; Efron, Hastie, Johnstone & Tibshirani 2004, "Least angle
-regression"; Tibshirani 2013, "The lasso problem and uniqueness", EJS 7). Everything here is
-computed with :class:`fractions.Fraction`; no float enters.
-
-**Homotopy.** Start at :math:`\beta_{\max} = \|A_c^\top y_c\|_\infty` with :math:`z = 0`. At a
-breakpoint :math:`\beta_k` with residual :math:`\lambda = y_c - A_c z` let
-:math:`B = \{j : |A_j^\top\lambda| = \beta_k\}` (the boundary set, containing the support
-:math:`S`) and :math:`s_j = \operatorname{sign}(A_j^\top\lambda)`. The derivative
-:math:`u = -\,dz/d\beta` of the path just below :math:`\beta_k` is a solution of the convex QP
-
-.. math::
-
-    \min_{u}\ \tfrac12\|A_B u\|^2 - s^\top u
-    \quad\text{s.t.}\quad s_j u_j \ge 0\ (j \in B\setminus S),\ u_{B^c} = 0,
-
-whose KKT conditions are exactly the first-order optimality conditions of the Lasso at
-:math:`\beta_k - t` for small :math:`t > 0` (derived; the directional form of the parametric QP
-in Osborne et al. 2000, §3). Along :math:`z + t u` the correlations move linearly; the segment
-ends at the first *event*: an inactive correlation reaches :math:`\pm(\beta_k - t)`, a support
-coefficient reaches zero, or :math:`\beta = 0`. Every event time is a positive rational.
-
-**Ties and non-unique solutions (the rule).** The fitted values are unique, the coefficients
-are not when columns are dependent. We (1) drop columns that are exactly zero after centring
-and exact duplicates of an earlier column, keeping the lowest index; (2) solve the direction QP
-with a Lawson-Hanson active-set method (Lawson & Hanson 1974, ch. 23) that starts from the
-current support and adds the boundary column with the largest positive gradient entry, lowest
-index first among equals. A column in the span of the active columns always has gradient
-exactly 0 (since :math:`1^\top d = 0` for every :math:`d` with :math:`A_B\,\mathrm{diag}(s)d = 0`
-when :math:`\beta > 0`), so the active columns stay linearly independent: every point of the
-path is a *vertex* solution with at most :math:`\operatorname{rank} A_c \le N - 1` nonzeros.
-At :math:`\beta = 0` the path ends at the limit of Lasso solutions, a minimum-:math:`\ell_1`
-least-squares fit.
+has a piecewise-linear solution path with rational breakpoints, computed by the exact homotopy
+of :mod:`clifflasso.lasso.exact_homotopy`. This module turns its segments into
+:class:`ExactLassoSolution` objects (fractions, the closed-form :math:`f^*(x)`, exact network
+weights, an exact KKT check), :func:`exact_solve` at one beta and :class:`ExactPath`, the whole
+path with the optimal objective as a piecewise quadratic in :math:`\beta`.
 
 Exact mode needs rational feature values: families whose closed forms use Euclidean norms of
 d-dimensional normals (``norm=2`` hyperplane families) are refused.
@@ -49,9 +18,8 @@ d-dimensional normals (``norm=2`` hyperplane families) are refused.
 
 from __future__ import annotations
 
-import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -59,15 +27,18 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from clifflasso._data import _to_fraction, as_labels
+from clifflasso._data import _to_fraction
 from clifflasso.exact.network import ExactNetwork, exact_network, solution_formula
-from clifflasso.numeric.lasso import LassoSolution, beta_max, solve
+from clifflasso.lasso.exact_homotopy import (
+    Segment,
+    Vector,
+    dot,
+    exact_problem,
+    homotopy_segments,
+    sign,
+)
+from clifflasso.lasso.solution import LassoSolution
 from clifflasso.symbolic.ops import EXACT
-
-Vector = tuple[Fraction, ...]
-
-#: Safety cap on the number of homotopy segments (each one strictly decreases beta).
-MAX_SEGMENTS = 100_000
 
 
 # ----------------------------------------------------------------------------- exact inputs
@@ -132,181 +103,12 @@ def exact_columns(D) -> list[Vector]:
     ]
 
 
-def _dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
-    return sum((p * q for p, q in zip(a, b)), Fraction(0))
-
-
-def _sign(value: Fraction) -> int:
-    return (value > 0) - (value < 0)
-
-
-def _solve_linear(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
-    """Exact solution of a nonsingular square system (Gauss-Jordan over the rationals)."""
-    size = len(rhs)
-    rows = [list(row) + [b] for row, b in zip(matrix, rhs)]
-    for col in range(size):
-        pivot = next((r for r in range(col, size) if rows[r][col] != 0), None)
-        if pivot is None:
-            raise RuntimeError("singular system in the exact homotopy (please report this)")
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        head = rows[col][col]
-        rows[col] = [v / head for v in rows[col]]
-        for r in range(size):
-            factor = rows[r][col]
-            if r != col and factor:
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
-    return [row[size] for row in rows]
-
-
-# ----------------------------------------------------------------------------- the problem
-@dataclass
-class _Problem:
-    """The centred, deduplicated Lasso the homotopy runs on."""
-
-    columns: list[Vector]  # centred kept columns
-    kept: list[int]  # their original indices
-    target: Vector  # centred labels
-    _gram: dict[tuple[int, int], Fraction] = field(default_factory=dict)
-
-    def gram(self, i: int, j: int) -> Fraction:
-        key = (i, j) if i <= j else (j, i)
-        if key not in self._gram:
-            self._gram[key] = _dot(self.columns[i], self.columns[j])
-        return self._gram[key]
-
-
-def _centre(vector: Vector, intercept: bool) -> Vector:
-    if not intercept:
-        return vector
-    mean = sum(vector, Fraction(0)) / len(vector)
-    return tuple(v - mean for v in vector)
-
-
-def _problem(columns: list[Vector], labels: Vector, intercept: bool) -> _Problem:
-    """Centre, then drop zero columns and exact duplicates (the lowest index is kept)."""
-    seen: set[Vector] = set()
-    kept, centred = [], []
-    for j, column in enumerate(columns):
-        key = _centre(column, intercept)
-        if key in seen or not any(key):
-            continue
-        seen.add(key)
-        kept.append(j)
-        centred.append(key)
-    return _Problem(centred, kept, _centre(labels, intercept))
-
-
-@dataclass(frozen=True)
-class _Segment:
-    r"""On :math:`\beta \in [\beta_{end}, \beta_{start}]`:
-    :math:`z(\beta) = z_{start} + (\beta_{start} - \beta)\,u` (indices into the kept columns)."""
-
-    beta_start: Fraction
-    beta_end: Fraction
-    z_start: dict[int, Fraction]
-    direction: dict[int, Fraction]
-
-    def z_at(self, beta: Fraction) -> dict[int, Fraction]:
-        step = self.beta_start - beta
-        z = dict(self.z_start)
-        for k, u in self.direction.items():
-            z[k] = z.get(k, Fraction(0)) + step * u
-        return {k: v for k, v in z.items() if v != 0}
-
-
-def _direction(
-    problem: _Problem, boundary: list[int], signs: dict[int, int], support: list[int]
-) -> dict[int, Fraction]:
-    r"""Solve the direction QP (module docstring) by Lawson-Hanson in :math:`v_j = s_j u_j`.
-
-    Support variables are free; the other boundary variables are constrained to
-    :math:`v_j \ge 0`. Returns :math:`u` on its nonzero entries.
-    """
-    free = set(support)
-
-    def signed_gram(i: int, j: int) -> Fraction:
-        return signs[i] * signs[j] * problem.gram(i, j)
-
-    def least_squares(active: list[int]) -> dict[int, Fraction]:
-        gram = [[signed_gram(i, j) for j in active] for i in active]
-        return dict(zip(active, _solve_linear(gram, [Fraction(1)] * len(active))))
-
-    active = list(support)
-    v = least_squares(active) if active else {}
-    while True:
-        # gradient entries w_j = 1 - (M^T M v)_j of the constrained boundary variables
-        best, best_gain = None, Fraction(0)
-        for j in boundary:
-            if j in v:
-                continue
-            gain = 1 - sum((signed_gram(j, i) * vi for i, vi in v.items()), Fraction(0))
-            if gain > best_gain:
-                best, best_gain = j, gain
-        if best is None:
-            break
-        active.append(best)
-        v[best] = Fraction(0)
-        while True:
-            q = least_squares(active)
-            blocked = [j for j in active if j not in free and q[j] <= 0]
-            if not blocked:
-                v = q
-                break
-            if any(v[j] == 0 for j in blocked):
-                raise RuntimeError("degenerate Lawson-Hanson step in the exact homotopy")
-            alpha = min(v[j] / (v[j] - q[j]) for j in blocked)
-            v = {j: v[j] + alpha * (q[j] - v[j]) for j in active}
-            active = [j for j in active if j in free or v[j] > 0]
-            v = {j: v[j] for j in active}
-    return {j: signs[j] * vj for j, vj in v.items() if vj != 0}
-
-
-def _homotopy(problem: _Problem, stop: Fraction = Fraction(0)) -> Iterator[_Segment]:
-    """Segments of the exact path from beta_max down to ``stop`` (module docstring)."""
-    columns, n_kept = problem.columns, len(problem.columns)
-    residual = list(problem.target)
-    correlations = [_dot(column, residual) for column in columns]
-    beta = max((abs(c) for c in correlations), default=Fraction(0))
-    z: dict[int, Fraction] = {}
-    for _ in range(MAX_SEGMENTS):
-        if beta <= stop or beta == 0:
-            return
-        boundary = [k for k in range(n_kept) if abs(correlations[k]) == beta]
-        signs = {k: _sign(correlations[k]) for k in boundary}
-        u = _direction(problem, boundary, signs, sorted(z))
-        fit_change = [
-            sum((u[k] * columns[k][n] for k in u), Fraction(0)) for n in range(len(residual))
-        ]
-        g = [_dot(column, fit_change) for column in columns]
-        step = beta
-        for k in range(n_kept):
-            if k in u:
-                if k in z and _sign(u[k]) != _sign(z[k]):
-                    step = min(step, -z[k] / u[k])
-                continue
-            if k in z:
-                continue
-            for numerator, denominator in (
-                (beta - correlations[k], 1 - g[k]),
-                (beta + correlations[k], 1 + g[k]),
-            ):
-                if numerator > 0 and denominator > 0:
-                    step = min(step, numerator / denominator)
-        segment = _Segment(beta, beta - step, dict(z), u)
-        yield segment
-        z = segment.z_at(beta - step)
-        residual = [r - step * d for r, d in zip(residual, fit_change)]
-        correlations = [c - step * gk for c, gk in zip(correlations, g)]
-        beta -= step
-    raise RuntimeError(f"the exact homotopy did not finish within {MAX_SEGMENTS} segments")
-
-
 # ----------------------------------------------------------------------------- solutions
 @dataclass
 class ExactLassoSolution:
     r"""An exact solution of the Lasso (MATH.md §2): every number a :class:`~fractions.Fraction`.
 
-    Same attribute names as :class:`~clifflasso.numeric.lasso.LassoSolution`: ``z`` (object
+    Same attribute names as :class:`~clifflasso.LassoSolution`: ``z`` (object
     array of Fractions, one per dictionary column), ``intercept`` :math:`\xi`, ``objective``
     :math:`\tfrac12\|Az + \xi 1 - y\|^2 + \beta\|z\|_1`, ``l1_norm``, ``fitted``, ``support``,
     ``network`` (the float network rebuilt by the family, MATH.md §5), and in addition
@@ -326,7 +128,7 @@ class ExactLassoSolution:
 
     def __post_init__(self) -> None:
         residual = [f - t for f, t in zip(self.fitted, self.y)]
-        self.objective = _dot(residual, residual) / 2 + self.beta * self.l1_norm
+        self.objective = dot(residual, residual) / 2 + self.beta * self.l1_norm
 
     @property
     def l1_norm(self) -> Fraction:
@@ -361,10 +163,10 @@ class ExactLassoSolution:
         if self.dictionary.arch.output_bias and sum(residual, Fraction(0)) != 0:
             problems.append(f"1^T lambda = {sum(residual, Fraction(0))} != 0")
         for j, column in enumerate(self.columns):
-            correlation = _dot(column, residual)
+            correlation = dot(column, residual)
             if abs(correlation) > self.beta:
                 problems.append(f"|A_{j}^T lambda| = {abs(correlation)} > beta = {self.beta}")
-            if self.z[j] != 0 and correlation != self.beta * _sign(self.z[j]):
+            if self.z[j] != 0 and correlation != self.beta * sign(self.z[j]):
                 problems.append(f"A_{j}^T lambda = {correlation} != beta sign(z_{j})")
         return problems
 
@@ -430,12 +232,12 @@ class _ExactData:
         self.columns = exact_columns(D)
         self.labels = as_exact_labels(y, D.data.n_samples)
         self.intercept = D.arch.output_bias
-        self.problem = _problem(self.columns, self.labels, self.intercept)
+        self.problem = exact_problem(self.columns, self.labels, self.intercept)
 
     @cached_property
     def beta_max(self) -> Fraction:
         return max(
-            (abs(_dot(c, self.problem.target)) for c in self.problem.columns), default=Fraction(0)
+            (abs(dot(c, self.problem.target)) for c in self.problem.columns), default=Fraction(0)
         )
 
     def solution(self, z_kept: dict[int, Fraction], beta: Fraction) -> ExactLassoSolution:
@@ -467,7 +269,7 @@ def exact_solve(D, y: object, beta: object) -> ExactLassoSolution:
     beta = as_exact_beta(beta)
     data = _ExactData(D, y)
     z: dict[int, Fraction] = {}
-    for segment in _homotopy(data.problem, stop=beta):
+    for segment in homotopy_segments(data.problem, stop=beta):
         z = segment.z_at(max(beta, segment.beta_end))
     return data.solution(z, beta)
 
@@ -513,7 +315,7 @@ class ExactPath(Path):
 
     def __init__(self, D, y: object) -> None:
         self._data = _ExactData(D, y)
-        self._segments = list(_homotopy(self._data.problem))
+        self._segments = list(homotopy_segments(self._data.problem))
         if self._segments:
             self.breakpoints = tuple(s.beta_start for s in self._segments) + (Fraction(0),)
         else:
@@ -528,7 +330,7 @@ class ExactPath(Path):
         """Columns the homotopy ran on: nonzero after centring, first of exact duplicates."""
         return list(self._data.problem.kept)
 
-    def _segment(self, beta: Fraction) -> _Segment | None:
+    def _segment(self, beta: Fraction) -> Segment | None:
         for segment in self._segments:
             if segment.beta_end <= beta <= segment.beta_start:
                 return segment
@@ -558,7 +360,7 @@ class ExactPath(Path):
         def rational(value: Fraction) -> sp.Rational:
             return sp.Rational(value.numerator, value.denominator)
 
-        pieces = [(rational(_dot(problem.target, problem.target) / 2), beta >= self.beta_max)]
+        pieces = [(rational(dot(problem.target, problem.target) / 2), beta >= self.beta_max)]
         for segment in self._segments:
             start = self._data.solution(segment.z_start, segment.beta_start)
             step = rational(segment.beta_start) - beta
@@ -571,7 +373,7 @@ class ExactPath(Path):
             inside = segment.z_at((segment.beta_start + segment.beta_end) / 2)
             l1 = sum(
                 (
-                    _sign(inside[k])
+                    sign(inside[k])
                     * (
                         rational(segment.z_start.get(k, Fraction(0)))
                         + step * rational(segment.direction.get(k, Fraction(0)))
@@ -585,100 +387,8 @@ class ExactPath(Path):
         return sp.Piecewise(*pieces)
 
 
-class NumericPath(Path):
-    r"""Numeric solutions on a grid of beta values; between grid points :meth:`solution` solves
-    afresh.
+def lasso_path(*args, **kwargs):
+    """Temporary alias of :func:`clifflasso.lasso_path` (removed once every caller is updated)."""
+    from clifflasso.solving import lasso_path as public
 
-    ``solver="homotopy"`` (default) sweeps the piecewise-linear path once from
-    :math:`\beta_{\max}` on the centred problem (the intercept exact),
-    :mod:`clifflasso.numeric.homotopy`, and checks the duality gap of every grid point;
-    ``solver="cd"`` runs warm-started working-set coordinate descent along the grid
-    (:mod:`clifflasso.numeric.coordinate_descent`); any cvxpy solver name (e.g. ``"clarabel"``)
-    solves each beta separately with :func:`clifflasso.solve`.
-    """
-
-    exact = False
-
-    def __init__(self, D, y: object, betas: Sequence[float], solver: str = "homotopy") -> None:
-        self.dictionary = D
-        self._y = y
-        self._solver = solver
-        self.breakpoints = tuple(sorted({float(b) for b in betas}, reverse=True))
-        if not self.breakpoints:
-            raise ValueError("a numeric path needs at least one beta")
-        if solver in _PATH_SOLVERS:
-            self._cache = self._sweep(D, np.asarray(y, dtype=np.float64))
-        else:
-            self._cache = {b: solve(D, y, b, solver) for b in self.breakpoints}
-
-    def _sweep(self, D, y: np.ndarray) -> dict:
-        labels = as_labels(y, D.matrix.shape[0])
-        intercept = D.arch.output_bias
-        means = D.matrix.mean(axis=0) if intercept else np.zeros(D.matrix.shape[1])
-        centred = labels - labels.mean() if intercept else labels
-        top = beta_max(D.matrix, labels, intercept)
-        positive = [b for b in self.breakpoints if 0 < b < top]
-        path_solver, method = _PATH_SOLVERS[self._solver]
-        coefficients = path_solver(D.matrix - means, centred, np.array(positive))
-        cache = {}
-        for beta in self.breakpoints:
-            if beta == 0 or beta >= top:
-                cache[beta] = solve(D, labels, beta)
-                continue
-            z = coefficients[positive.index(beta)]
-            cache[beta] = LassoSolution.from_coefficients(D, labels, z, beta, top, method)
-        return cache
-
-    def solution(self, beta: object) -> LassoSolution:
-        beta = float(beta)
-        if beta not in self._cache:
-            solver = "clarabel" if self._solver in _PATH_SOLVERS else self._solver
-            self._cache[beta] = solve(self.dictionary, self._y, beta, solver)
-        return self._cache[beta]
-
-
-def _homotopy_grid(A: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    from clifflasso.numeric.homotopy import lasso_path_homotopy
-
-    return lasso_path_homotopy(A, y, betas)[0]
-
-
-def _coordinate_descent_grid(A: np.ndarray, y: np.ndarray, betas: np.ndarray) -> np.ndarray:
-    from clifflasso.numeric.coordinate_descent import lasso_path_cd
-
-    return lasso_path_cd(A, y, betas)
-
-
-#: grid solvers of :class:`NumericPath`: name -> (solver, method recorded in the solutions)
-_PATH_SOLVERS = {
-    "homotopy": (_homotopy_grid, "homotopy path (floating point, gap-checked)"),
-    "cd": (_coordinate_descent_grid, "coordinate descent path (warm starts)"),
-}
-
-
-def lasso_path(
-    D,
-    y: object,
-    betas: Sequence[float] | None = None,
-    *,
-    exact: bool = False,
-    solver: str = "homotopy",
-) -> Path:
-    r"""The Lasso solution path over the dictionary ``D``.
-
-    ``exact=True``: the exact piecewise-linear path (:class:`ExactPath`, rational data, no
-    ``betas``). Otherwise numeric solutions on the grid ``betas`` (default: 25 values
-    geometrically spaced from :math:`\beta_{\max}` down to :math:`10^{-3}\beta_{\max}`), by
-    one homotopy sweep (``solver="homotopy"``, default), warm-started coordinate descent
-    (``solver="cd"``) or one cvxpy solve per beta (a cvxpy solver name).
-    """
-    if exact:
-        if betas is not None:
-            raise ValueError("an exact path finds its own breakpoints; betas are for numeric paths")
-        return ExactPath(D, y)
-    if betas is None:
-        top = beta_max(D.matrix, np.asarray(y, dtype=np.float64), D.arch.output_bias)
-        betas = list(top * np.geomspace(1.0, 1e-3, 25)) if top > 0 else [0.0]
-    if any(not isinstance(b, numbers.Real) or not b >= 0 for b in betas):
-        raise ValueError(f"betas must be numbers >= 0, got {list(betas)!r}")
-    return NumericPath(D, y, betas, solver)
+    return public(*args, **kwargs)

@@ -51,7 +51,8 @@ from clifflasso.architecture import Architecture
 from clifflasso.datasets import sentiment_lexicon
 from clifflasso.dictionary import dictionary
 from clifflasso.numeric.chains import chain_kinks_1d
-from clifflasso.numeric.lasso import LassoSolution, SolverError, beta_max, solve
+from clifflasso.lasso import LassoSolution, SolverError, beta_max
+from clifflasso.solving import solve
 from clifflasso.numeric.network import ChainNetwork
 from clifflasso.numeric.train import train
 from clifflasso.proofs.certificates import Certificate, certify

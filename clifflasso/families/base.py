@@ -122,7 +122,7 @@ class FeatureFamily(ABC):
 
         Returns ``(kinks, values, left_slope, right_slope)``: kinks (P, m) sorted per row, the
         feature values at the kinks (P, m) and the slopes left of the first and right of the last
-        kink (P,). :mod:`clifflasso.numeric.streaming` turns this into correlations
+        kink (P,). :mod:`clifflasso.lasso.streaming` turns this into correlations
         :math:`\lambda^\top F` in :math:`O(m \log N)` per feature instead of :math:`O(N)`.
         """
         return None

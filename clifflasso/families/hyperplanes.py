@@ -11,9 +11,15 @@ with :math:`D = d + 1` and homogeneous vectors :math:`\tilde x = (x, 1)` when th
 bias (:math:`D = d` and :math:`b = 0` without). Only the weight part is normalised,
 :math:`\|w\|_p = 1`. The spanning vectors :math:`v_k` come from a *pool*:
 
-* ReLU, depth 2 ("wedge features", Pilanci 2023): data points;
-  :math:`F = (s\,(\tilde x\cdot\tilde g))_+ / \|w\|_p`, both signs: :math:`2\binom{N}{D-1}` columns.
-  Exact in 1-D, an **upper bound** on the training optimum for :math:`d \ge 2`.
+* ReLU, depth 2 ("wedge features", Pilanci 2023): data points, and axis vectors
+  :math:`\tilde e_k` when ``norm=1``; :math:`F = (s\,(\tilde x\cdot\tilde g))_+ / \|w\|_p`, both
+  signs: :math:`2\binom{N}{D-1}` columns with ``norm=2``, an **upper bound** on the training
+  optimum for :math:`d \ge 2`; :math:`2(\binom{N+d}{d} - 1)` columns with ``norm=1`` (bias),
+  then exact: on each activation chamber :math:`\lambda^\top(\tilde X\tilde w)_+` is linear in
+  :math:`\tilde w`, so its maximum over the chamber and the polyhedral ball
+  :math:`\|w\|_1 \le 1` is at a vertex, where :math:`d` independent conditions
+  :math:`\tilde x_n\cdot\tilde w = 0` or :math:`w_k = 0` hold (derived; the ReLU analogue of the
+  absolute-value argument below).
 * abs, depth 2: points, and axis vectors :math:`\tilde e_k` when ``norm=1`` (then exact:
   :math:`\binom{N+d}{d} - 1` columns with bias); :math:`F = |\tilde x\cdot\tilde g| / \|w\|_p`.
 * abs, depth 3: points, differences :math:`\tilde x_n - \tilde x_m`, midpoints
@@ -190,6 +196,7 @@ class WedgeReluFamily(HyperplaneFamily):
     """Two-layer ReLU wedge features: one-sided distances to hyperplanes through samples."""
 
     name = "relu wedge"
+    pool_kinds = ("point", "axis")
     signs = (1, -1)
 
     def enumerate(self) -> FeatureTable:

@@ -71,7 +71,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from clifflasso._data import as_beta, as_data, as_labels
-from clifflasso.numeric.lasso import SolverError
+from clifflasso.lasso.errors import SolverError
 
 #: Activation coefficients (a, b, c) of the quadratic ReLU surrogate in Bartan & Pilanci's code.
 RELU_SURROGATE = (0.09, 0.5, 0.47)

@@ -50,7 +50,7 @@ import cvxpy as cp
 import numpy as np
 
 from clifflasso._data import as_beta, as_data, as_labels
-from clifflasso.numeric.lasso import SolverError
+from clifflasso.lasso.errors import SolverError
 from clifflasso.numeric.network import ChainNetwork
 
 #: Clarabel tolerances, tightest first: a looser one is tried only when a tighter one ends
@@ -260,7 +260,7 @@ def arrangement_optimum(
     and ``exact`` is False: the value is then an upper bound on :math:`p^*`, still attained by
     the rebuilt network.
 
-    Raises :class:`~clifflasso.numeric.lasso.SolverError` (a ``RuntimeError``) unless the
+    Raises :class:`~clifflasso.SolverError` (a ``RuntimeError``) unless the
     solver reports OPTIMAL.
     """
     Xt, _ = augmented(X, bias)

@@ -37,7 +37,7 @@ from clifflasso.dictionary import family_for
 from clifflasso.families.base import FeatureFamily
 from clifflasso.families.hyperplanes import HyperplaneFamily
 from clifflasso.numeric.chains import evaluate_chains
-from clifflasso.numeric.streaming import block_size_for, has_prefix_path, stream_correlations
+from clifflasso.lasso.streaming import block_size_for, has_prefix_path, stream_correlations
 
 #: Above this many dictionary entries (N x P), exact enumeration is refused in favour of sampling.
 DEFAULT_MAX_ENTRIES = 50_000_000
@@ -95,7 +95,7 @@ def _dual_gap(solution, residual: np.ndarray, sup: float) -> float:
 
 def _vertex_sup(family: FeatureFamily, residual: np.ndarray, memory_limit: int):
     """Max of |residual @ column| over the complete family: the streamed pass of
-    :func:`clifflasso.numeric.streaming.stream_correlations` (fast 1-D path when available)."""
+    :func:`clifflasso.lasso.streaming.stream_correlations` (fast 1-D path when available)."""
     table = family.enumerate()
     block = block_size_for(family.data.n_samples, memory_limit, has_prefix_path(family))
     correlations = np.abs(stream_correlations(family, table, residual, block_size=block))

@@ -26,7 +26,8 @@ import numpy as np
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import dictionary
 from clifflasso.numeric.chains import chain_kinks_1d
-from clifflasso.numeric.lasso import beta_max, solve
+from clifflasso.lasso import beta_max
+from clifflasso.solving import solve
 from clifflasso.proofs.certificates import certify
 
 

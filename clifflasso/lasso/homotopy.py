@@ -18,9 +18,9 @@ Dictionaries of this package contain exact linear dependencies (e.g. :math:`(x-a
 x - a`, constant after centring with any other such pair). A column lying in the span of the
 active columns keeps :math:`|c_j| = \beta` while :math:`S` only grows and is never needed, so it
 is held back (the Cholesky update detects it) until a column leaves :math:`S`. The exact,
-tie-proof version over the rationals is :mod:`clifflasso.exact.path`; callers check the duality
-gap of every grid point (:func:`lasso_path_homotopy` does) and fall back on the working-set
-solver where it is not small.
+tie-proof version over the rationals is :mod:`clifflasso.lasso.exact_homotopy`; the solver
+registry (:mod:`clifflasso.lasso.solvers`) refines every answer on its support and checks its
+duality gap.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 from threadpoolctl import threadpool_limits
 
-from clifflasso.numeric.lasso import SolverError, relative_gaps
+from clifflasso.lasso.errors import SolverError
 
 #: a joining column whose squared distance to the active span is below this fraction of its
 #: squared norm counts as lying in that span
@@ -181,36 +181,3 @@ def _sweep(A: np.ndarray, y: np.ndarray, betas: np.ndarray, max_events: int | No
             held_back = ~usable  # columns held back as in-span may be needed again
             left = j
     raise HomotopyError(f"the homotopy did not reach beta = {betas.min():g} in {max_events} events")
-
-
-def lasso_path_homotopy(
-    A: np.ndarray, y: np.ndarray, betas: np.ndarray, *, tol: float = 1e-9
-) -> tuple[np.ndarray, np.ndarray]:
-    """Homotopy coefficients on the grid and the relative duality gap of each row; rows whose
-    gap exceeds ``tol`` are re-solved by the working-set solver warm-started from them. Falls
-    back on the warm-started working-set path if the homotopy breaks down; raises
-    :class:`SolverError` if a gap still exceeds ``tol``."""
-    from clifflasso.numeric.coordinate_descent import lasso_path_cd, working_set_lasso
-
-    betas = np.asarray(betas, dtype=np.float64)
-    try:
-        Z = lasso_homotopy(A, y, betas)
-    except HomotopyError:
-        Z = lasso_path_cd(A, y, betas, tol=tol)
-    gaps = relative_gaps(A, y, Z, betas)
-    for k in np.flatnonzero(gaps > tol):
-        support = np.flatnonzero(Z[k])
-        working, coefficients, _ = working_set_lasso(
-            lambda r: A.T @ r,
-            lambda idx: A[:, idx],
-            y,
-            betas[k],
-            tol=tol,
-            start=(support, Z[k, support]),
-        )
-        Z[k] = 0.0
-        Z[k, working] = coefficients
-    gaps = relative_gaps(A, y, Z, betas)
-    if np.any(gaps > tol):
-        raise SolverError(f"the Lasso path stopped at relative duality gap {gaps.max():.2e}")
-    return Z, gaps

@@ -32,8 +32,10 @@ from tqdm.auto import tqdm
 
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
+from clifflasso.dictionary import Dictionary, family_for
 from clifflasso.families.base import FeatureFamily, FeatureTable
-from clifflasso.numeric.coordinate_descent import working_set_lasso
+from clifflasso.lasso.solution import LassoSolution
+from clifflasso.lasso.working_set import TARGET_GAP, working_set_lasso
 
 DEFAULT_FIT_MEMORY = 2**30
 
@@ -152,7 +154,7 @@ def fit(
     beta: float,
     *,
     memory_limit: int = DEFAULT_FIT_MEMORY,
-    tol: float = 1e-8,
+    tol: float = TARGET_GAP,
     max_passes: int = 200,
     client=None,
     progress: bool = True,
@@ -168,9 +170,6 @@ def fit(
     working-set dictionary, with ``info`` holding the passes, gap and final sup; warns
     (``RuntimeWarning``) when ``max_passes`` run out before the gap reaches ``tol``.
     """
-    from clifflasso.dictionary import Dictionary, family_for
-    from clifflasso.numeric.lasso import LassoSolution
-
     data = as_data(X)
     labels = as_labels(y, data.n_samples)
     beta = as_beta(beta)
@@ -191,6 +190,10 @@ def fit(
     centred = labels - labels.mean() if arch.output_bias else labels
 
     def correlate(residual: np.ndarray) -> np.ndarray:
+        # raw (uncentred) features: the residual must sum to zero exactly as the dual point
+        # does, not only up to the rounding of the centred labels
+        if arch.output_bias:
+            residual = residual - residual.mean()
         return stream_correlations(family, table, residual, block_size=block, client=client)
 
     def columns(indices: np.ndarray) -> np.ndarray:
@@ -204,7 +207,8 @@ def fit(
     working, z_working, history = working_set_lasso(
         correlate, columns, centred, beta, tol=tol, max_passes=max_passes, progress=progress
     )
-    relative_gap = history[-1]["gap"] / max(0.5 * float(centred @ centred), 1e-300)
+    last = history[-1]
+    relative_gap = last["gap"] / last["objective"] if last["objective"] > 0 else 0.0
     if relative_gap > tol:
         warnings.warn(
             f"fit stopped after {len(history)} passes at relative duality gap "
