@@ -15,11 +15,21 @@ trained with the penalty :math:`\tfrac{\beta}{L}\sum_i(\|w_{i,1}\|_p^L +
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
+
+import numpy as np
 
 ACTIVATIONS = ("relu", "leaky_relu", "abs", "threshold", "sign")
 KINDS = ("parallel", "rectangular", "tree")
 DEFAULT_LEAKY_SLOPE = 0.01
+
+
+def _integer(value: object, name: str) -> int:
+    """``value`` as a Python int: ints and numpy integers, not booleans or floats."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -60,17 +70,25 @@ class Architecture:
     widths: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ValueError(
                 f"unknown activation {self.activation!r}; expected one of {', '.join(ACTIVATIONS)}"
             )
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int):
-            raise ValueError(f"depth must be an integer, got {self.depth!r}")
+        object.__setattr__(self, "depth", _integer(self.depth, "depth"))
         if self.depth < 2:
             raise ValueError(f"depth must be at least 2 (one hidden layer), got {self.depth}")
-        if self.norm not in (1, 2):
-            raise ValueError(f"norm (first-layer p-norm) must be 1 or 2, got {self.norm!r}")
-        if self.kind not in KINDS:
+        for name in ("bias", "output_bias"):
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+            object.__setattr__(self, name, bool(value))
+        norm = self.norm
+        if isinstance(norm, (bool, np.bool_)) or not isinstance(norm, (int, np.integer)):
+            raise ValueError(f"norm (first-layer p-norm) must be 1 or 2, got {norm!r}")
+        if int(norm) not in (1, 2):
+            raise ValueError(f"norm (first-layer p-norm) must be 1 or 2, got {norm!r}")
+        object.__setattr__(self, "norm", int(norm))
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; expected one of {', '.join(KINDS)}")
         self._check_slope()
         self._check_kind()
@@ -79,8 +97,15 @@ class Architecture:
         if self.activation == "leaky_relu":
             if self.slope is None:
                 object.__setattr__(self, "slope", DEFAULT_LEAKY_SLOPE)
-            if not (isinstance(self.slope, (int, float)) and 0 < self.slope < 1):
-                raise ValueError(f"leaky_relu slope must satisfy 0 < slope < 1, got {self.slope!r}")
+            slope = self.slope
+            if (
+                isinstance(slope, (bool, np.bool_))
+                or not isinstance(slope, numbers.Real)
+                or not 0 < slope < 1
+            ):
+                raise ValueError(f"leaky_relu slope must satisfy 0 < slope < 1, got {slope!r}")
+            if not isinstance(slope, float):  # numpy floats, Fractions: stored as a Python float
+                object.__setattr__(self, "slope", float(slope))
         elif self.slope is not None:
             raise ValueError("slope is only meaningful with activation='leaky_relu'")
 
@@ -95,16 +120,22 @@ class Architecture:
             )
         if self.depth < 3:
             raise ValueError(f"kind={self.kind!r} needs depth >= 3, got {self.depth}")
-        widths = tuple(self.widths) if self.widths is not None else None
+        try:
+            widths = tuple(self.widths) if self.widths is not None else None
+        except TypeError:
+            widths = None
         if widths is None or len(widths) != self.depth - 2:
             raise ValueError(
                 f"kind={self.kind!r} with depth {self.depth} needs "
                 f"widths=(m_1, ..., m_{self.depth - 2})"
                 f" ({self.depth - 2} hidden widths before the feature neuron), got {self.widths!r}"
             )
-        if any(isinstance(m, bool) or not isinstance(m, int) or m < 1 for m in widths):
+        if any(
+            isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)) or m < 1
+            for m in widths
+        ):
             raise ValueError(f"widths must be positive integers, got {self.widths!r}")
-        object.__setattr__(self, "widths", widths)
+        object.__setattr__(self, "widths", tuple(int(m) for m in widths))
 
     @property
     def is_switching(self) -> bool:
