@@ -280,7 +280,80 @@ class CriticalPoint:
         )
 
 
-def critical_points(T: object, width: int, metric: Metric = "gaussian") -> list[CriticalPoint]:
+#: Default limit of :func:`critical_points` on its estimated running time (seconds).
+MAX_SECONDS = 60.0
+
+#: Estimated seconds per support are :data:`_SECONDS_PER_UNIT` times :data:`_GROWTH` to the
+#: power ``d``, the largest degree of an irreducible factor of the characteristic polynomial
+#: (the degree of the eigenvalues as algebraic numbers). Fitted to runs on random integer
+#: teachers (n = 3..6, one irreducible factor), block-diagonal and diagonal ones; within a
+#: factor of about 3.
+_SECONDS_PER_UNIT = 1.4e-3
+_GROWTH = 3.2
+
+
+def _support_count(n: int, width: int) -> int:
+    r"""Number of supports :math:`S \subseteq \{1..n\}` with :math:`|S| \le` ``width``."""
+    return sum(math.comb(n, k) for k in range(min(width, n) + 1))
+
+
+def _estimated_seconds(supports: int, degree: int) -> float:
+    """Rough running time of :func:`critical_points`: the exact spectral decomposition and one
+    exact matrix, loss and sign pattern per support, in algebraic numbers of ``degree``."""
+    growth = _GROWTH ** min(max(degree, 1), 500)
+    return _SECONDS_PER_UNIT * growth * (min(supports, 10**300) + 2.5)
+
+
+def critical_points_cost(T: object, width: int) -> tuple[int, int, float]:
+    """What :func:`critical_points` would compute, before computing it: the number of supports
+    (one candidate critical point each), the largest degree of an irreducible factor of the
+    characteristic polynomial of ``T`` (1: rational eigenvalues; the exact algebra grows about
+    3-fold per degree) and the estimated running time in seconds (order of magnitude only).
+
+    Costs a characteristic polynomial and its factorisation over the rationals.
+    """
+    if isinstance(width, bool) or int(width) != width or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}")
+    teacher = as_teacher(T)
+    n = teacher.shape[0]
+    supports = _support_count(n, int(width))
+    t = sp.Symbol("t")
+    factors = sp.factor_list(teacher.charpoly(t).as_expr(), t)[1]
+    degree = max((sp.Poly(f, t).degree() for f, _ in factors), default=1)
+    return supports, degree, _estimated_seconds(supports, degree)
+
+
+def _check_cost(teacher: sp.Matrix, width: int, max_seconds: float | None) -> None:
+    """Refuse (``ValueError``, one line naming the size) when the estimate is above
+    ``max_seconds``; the cheap support count is checked before the characteristic polynomial."""
+    if max_seconds is None:
+        return
+    n = teacher.shape[0]
+    supports = _support_count(n, width)
+
+    def refuse(seconds: float, note: str) -> None:
+        raise ValueError(
+            f"critical points of a {n}x{n} teacher with width {width}: {supports:,} supports "
+            f"{note}, estimated {seconds:.3g} s of exact algebra, above max_seconds="
+            f"{max_seconds:g}; use a smaller teacher or width, or pass max_seconds=None"
+        )
+
+    lowest = _estimated_seconds(supports, 1)
+    if lowest > max_seconds:
+        refuse(lowest, "even with rational eigenvalues")
+    _, degree, seconds = critical_points_cost(teacher, width)
+    if seconds > max_seconds:
+        note = (
+            "with rational eigenvalues"
+            if degree == 1
+            else f"with eigenvalues of algebraic degree {degree}"
+        )
+        refuse(seconds, note)
+
+
+def critical_points(
+    T: object, width: int, metric: Metric = "gaussian", *, max_seconds: float | None = MAX_SECONDS
+) -> list[CriticalPoint]:
     r"""All critical points (up to symmetries) of the width-``width`` quadratic student against
     the teacher ``T`` under ``metric`` (``"gaussian"`` or ``"frobenius"``), sorted by loss.
 
@@ -292,13 +365,20 @@ def critical_points(T: object, width: int, metric: Metric = "gaussian") -> list[
     :math:`\kappa_i` are decided at 30-50 significant digits. The loss is the closed form
     :math:`c_1(\sum_{j\notin S}\lambda_j^2 + |S|\mu_S^2) + c_2(|S|\mu_S -
     \sum_{j\notin S}\lambda_j)^2` (tests check it against the matrix and against sampling).
+
+    The work grows with the number of supports and, about 3-fold per degree, with the degree
+    of the eigenvalues as algebraic numbers (a generic 6x6 teacher of width 6: 64 supports in
+    degree 6, minutes). It is estimated first (:func:`critical_points_cost`, a characteristic
+    polynomial) and a problem estimated above ``max_seconds`` seconds is refused with a
+    ``ValueError`` naming its size; ``max_seconds=None`` runs anything.
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}")
-    if int(width) != width or width < 1:
+    if isinstance(width, bool) or int(width) != width or width < 1:
         raise ValueError(f"width must be a positive integer, got {width!r}")
     width = int(width)
     teacher = as_teacher(T)
+    _check_cost(teacher, width, max_seconds)
     n = teacher.shape[0]
     c1, c2 = METRICS[metric]
     eigenvalues, vectors, projectors = _eigen(teacher)
@@ -354,10 +434,13 @@ def critical_points(T: object, width: int, metric: Metric = "gaussian") -> list[
     return sorted(points, key=lambda p: (float(sp.N(p.loss, 30)), p.support))
 
 
-def gaussian_critical_points(T: object, width: int) -> list[CriticalPoint]:
+def gaussian_critical_points(
+    T: object, width: int, *, max_seconds: float | None = MAX_SECONDS
+) -> list[CriticalPoint]:
     r"""Critical points of :math:`E_{x\sim N(0,I)}[(f(x) - x^\top T x)^2]` for the quadratic
-    student of width ``width`` (:func:`critical_points` with ``metric="gaussian"``)."""
-    return critical_points(T, width, "gaussian")
+    student of width ``width`` (:func:`critical_points` with ``metric="gaussian"``; problems
+    estimated above ``max_seconds`` seconds are refused before the exact algebra starts)."""
+    return critical_points(T, width, "gaussian", max_seconds=max_seconds)
 
 
 def _student(first_layer: ArrayLike, output: ArrayLike, T: ArrayLike, metric: str):
