@@ -3,11 +3,26 @@
 Steps that can take longer than a second (solving several architectures, a solution path,
 the symbolic closed forms of a large dictionary, the theorem checks) show a tqdm progress bar
 on standard error when it is a terminal.
+
+Errors: every failure - a bad option or file, malformed or oversized data, a dictionary too
+large to build, a solver that fails, an output that cannot be written - ends the program with
+exit status 2 and one line ``Error: <message>`` on standard error, never a traceback (set
+``CLIFFLASSO_DEBUG=1`` to get one). ``verify`` exits with status 1 when a theorem fails (a
+verdict, not an error). Output files (``--output``, ``--plot``) are checked when the command
+line is parsed, before any work, and written atomically. Ctrl-C stops the program at once,
+even inside a native solver: ``Error: interrupted``, exit status 130. Warnings are one line
+``Warning: <message>``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
 import sys
+import threading
+import warnings
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -17,30 +32,177 @@ import numpy as np
 import sympy as sp
 from tqdm import tqdm
 
-from clifflasso.architecture import ACTIVATIONS, Architecture
-from clifflasso.dictionary import Dictionary, dictionary
-from clifflasso.exact.cli import export, read_exact_table
-from clifflasso.exact.path import lasso_path
+import clifflasso
+from clifflasso.architecture import ACTIVATIONS
+from clifflasso.dictionary import Dictionary
+from clifflasso.exact.cli import (
+    MAX_DEPTH,
+    Number,
+    architecture,
+    check_dictionary_size,
+    export,
+    output_option,
+    parse_numbers,
+    read_exact_table,
+    write_plot,
+)
 from clifflasso.examples import EXAMPLES, load_example
 from clifflasso.experiments.cli import experiment
-from clifflasso.numeric.lasso import beta_max, solve
+
+#: Exit status of every error (click's usage errors included).
+ERROR_STATUS = 2
+#: Exit status after Ctrl-C (128 + SIGINT).
+INTERRUPT_STATUS = 130
 
 
-def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    if path.suffix == ".npy":
-        table = np.load(path)
+# ----------------------------------------------------------------------------- errors
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _error_message(exc: BaseException) -> str:
+    """The text after ``Error: `` for an exception, on one line."""
+    if isinstance(exc, click.UsageError):
+        text = exc.format_message()
+        if exc.ctx is not None:
+            text += f" (see '{exc.ctx.command_path} --help')"
+    elif isinstance(exc, click.ClickException):
+        text = exc.format_message()
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    elif isinstance(exc, MemoryError):
+        text = "out of memory" + (f" ({exc})" if str(exc) else "")
+    elif isinstance(exc, (ValueError, RuntimeError, OSError, ArithmeticError)):
+        text = str(exc) or type(exc).__name__
     else:
-        table = np.loadtxt(path, delimiter=",", ndmin=2)
-    if table.ndim != 2 or table.shape[1] < 2:
-        raise click.BadParameter(f"{path} must hold columns x..., y (got shape {table.shape})")
-    return table[:, :-1], table[:, -1]
+        text = (
+            f"unexpected {type(exc).__name__}: {exc} (a bug: CLIFFLASSO_DEBUG=1 shows the "
+            "traceback)"
+        )
+    return _one_line(text)
 
 
-def _int_list(text: str) -> list[int]:
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line on standard error."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"Warning: {_one_line(message)}", err=True)
+
+
+_STOPPING = threading.Lock()
+_WAKEUP: list[socket.socket] = []
+
+
+def _flush_stdout() -> None:
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+
+
+def _stop_now(*_args) -> None:
+    """Ctrl-C: flush what was printed, write ``Error: interrupted`` and end the process at once
+    (``os._exit``: no clean-up that a native solver could block)."""
+    if not _STOPPING.acquire(blocking=False):
+        return  # already stopping
+    flusher = threading.Thread(target=_flush_stdout, daemon=True)
+    flusher.start()
+    flusher.join(0.5)  # a full pipe must not keep the process alive
+    with contextlib.suppress(OSError):
+        prefix = b"\n" if os.isatty(2) else b""
+        os.write(2, prefix + b"Error: interrupted\n")
+    os._exit(INTERRUPT_STATUS)
+
+
+def _watch(reader: socket.socket) -> None:
+    """Thread: wait for the signal numbers that Python's C-level handler writes to the wakeup
+    socket; it runs while the main thread is inside native code (Clarabel, HiGHS, BLAS, numba
+    release the GIL), where Python-level handlers cannot run."""
+    while True:
+        try:
+            received = reader.recv(64)
+        except OSError:
+            return
+        if not received:
+            return
+        if signal.SIGINT in received:
+            _stop_now()
+
+
+def install_interrupt_handler() -> None:
+    """Make Ctrl-C stop the program within a moment even inside a long native solve: a SIGINT
+    handler, plus a thread woken through :func:`signal.set_wakeup_fd` that does not need the
+    main thread. Called by the ``clifflasso`` program (not when a test invokes the group)."""
+    if threading.current_thread() is not threading.main_thread() or _WAKEUP:
+        return
+    signal.signal(signal.SIGINT, _stop_now)
     try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError as exc:
-        raise click.BadParameter(f"expected comma-separated integers, got {text!r}") from exc
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    except (OSError, ValueError):
+        return  # the Python-level handler alone
+    _WAKEUP.extend([reader, writer])
+    threading.Thread(target=_watch, args=(reader,), name="clifflasso-sigint", daemon=True).start()
+
+
+class _Group(click.Group):
+    """The ``clifflasso`` group: every error as one ``Error:`` line and exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        if args is None:  # run as the program
+            install_interrupt_handler()
+        debug = bool(os.environ.get("CLIFFLASSO_DEBUG"))
+        try:
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help())
+            self._fail(_one_line(f"missing command (see '{exc.ctx.command_path} --help')"))
+        except click.exceptions.Abort:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(INTERRUPT_STATUS)
+        except click.ClickException as exc:
+            self._fail(_error_message(exc))
+        except (KeyboardInterrupt, EOFError):
+            click.echo("Error: interrupted", err=True)
+            sys.exit(INTERRUPT_STATUS)
+        except Exception as exc:
+            if debug:
+                raise
+            self._fail(_error_message(exc))
+        sys.exit(result if isinstance(result, int) else 0)
+
+    @staticmethod
+    def _fail(message: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        click.echo(f"Error: {message}", err=True)
+        sys.exit(ERROR_STATUS)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _int_list(text: str, option: str) -> list[int]:
+    items = [v.strip() for v in text.split(",") if v.strip()]
+    if not items:
+        raise click.BadParameter(f"no integers in {text!r}", param_hint=option)
+    for item in items:
+        if not item.lstrip("+-").isdecimal():
+            shown = item if len(item) <= 40 else item[:40] + "..."
+            raise click.BadParameter(f"{shown!r} is not an integer", param_hint=option)
+        if len(item) > 30:
+            raise click.BadParameter(f"{item[:10]}... is too large", param_hint=option)
+    return [int(v) for v in items]
+
+
+def _depths(text: str) -> list[int]:
+    depths = _int_list(text, "--depths")
+    for depth in depths:
+        if not 2 <= depth <= MAX_DEPTH:
+            raise click.BadParameter(
+                f"{depth} is not in the range 2 <= L <= {MAX_DEPTH}", param_hint="--depths"
+            )
+    return depths
 
 
 def _progress(items: Iterable, description: str, total: int | None = None) -> tqdm:
@@ -84,10 +246,11 @@ def _architecture_options(command: Callable) -> Callable:
             ),
             click.option(
                 "--depth",
-                type=click.IntRange(min=2),
+                type=click.IntRange(min=2, max=MAX_DEPTH),
                 default=2,
                 show_default=True,
-                help="Number of layers L >= 2 (L - 1 hidden layers and the linear output).",
+                help=f"Number of layers, 2 <= L <= {MAX_DEPTH} (L - 1 hidden layers and the "
+                "linear output).",
             ),
             click.option(
                 "--norm",
@@ -122,18 +285,19 @@ def _exact_data(example: str | None, data_path: Path | None) -> tuple[list, list
     return read_exact_table(data_path)
 
 
+def _labels(X, y) -> np.ndarray:
+    """Float labels, validated (finite, squared norm within float64)."""
+    from clifflasso._data import as_data, as_labels
+
+    return as_labels([float(v) for v in y], as_data(X).n_samples)
+
+
 def _build(
     X, activation: str, depth: int, norm: str, dedupe: bool, max_features: int | None
 ) -> Dictionary:
-    try:
-        return dictionary(
-            X,
-            Architecture(activation, depth, norm=int(norm)),
-            dedupe=dedupe,
-            max_features=max_features,
-        )
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    arch = architecture(activation, depth, norm=int(norm))
+    check_dictionary_size(X, arch, max_features)
+    return clifflasso.dictionary(X, arch, dedupe=dedupe, max_features=max_features)
 
 
 def _summary(D: Dictionary) -> str:
@@ -144,7 +308,11 @@ def _summary(D: Dictionary) -> str:
     )
 
 
-@click.group()
+def _solver_error(where: str, exc: Exception) -> click.ClickException:
+    return click.ClickException(f"{where}: the solver failed: {exc}")
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="clifflasso")
 def main() -> None:
     """Train neural networks as convex Lasso problems over closed-form feature dictionaries."""
@@ -211,13 +379,18 @@ def derive(example, data_path, activation, depth, norm, dedupe, max_features, la
     show_default=True,
     help=f"Comma-separated activations among {', '.join(ACTIVATIONS)}.",
 )
-@click.option("--depths", default="2,3,4", show_default=True, help="Comma-separated depths L >= 2.")
+@click.option(
+    "--depths",
+    default="2,3,4",
+    show_default=True,
+    help=f"Comma-separated depths, 2 <= L <= {MAX_DEPTH}.",
+)
 @click.option(
     "--beta",
     default=1e-3,
     show_default=True,
-    type=float,
-    help="Regularisation strength (0: minimum-l1 interpolant).",
+    type=Number(floating=True),
+    help="Regularisation strength >= 0, e.g. 0.01 or 1/100 (0: minimum-l1 interpolant).",
 )
 @click.option(
     "--dedupe/--no-dedupe",
@@ -225,33 +398,35 @@ def derive(example, data_path, activation, depth, norm, dedupe, max_features, la
     show_default=True,
     help="Remove columns equal up to a constant before solving.",
 )
-@click.option(
+@output_option(
     "--plot",
     "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a PNG of the fitted functions with kinks marked.",
+    plot=True,
+    help="Write an image (PNG, PDF, SVG, ...) of the fitted functions with kinks marked.",
 )
 def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> None:
     """Fit the Lasso for each activation and depth, rebuild the networks and report them."""
+    names = [a.strip() for a in activations.split(",") if a.strip()]
+    if not names:
+        raise click.BadParameter(f"no activations in {activations!r}", param_hint="--activation")
+    combinations = [(a, depth) for a in names for depth in _depths(depths)]
+    architectures = [architecture(a, depth) for a, depth in combinations]
     X, y = _exact_data(example, data_path)
+    labels = _labels(X, y)
+    for arch in architectures:  # every size is checked before the first solve
+        check_dictionary_size(X, arch)
     if example is not None:
         click.echo(f"example {example!r}: {EXAMPLES[example][2]}")
-    labels = np.array([float(v) for v in y])
-    combinations = [
-        (activation, depth)
-        for activation in [a.strip() for a in activations.split(",") if a.strip()]
-        for depth in _int_list(depths)
-    ]
     solutions, titles = [], []
-    bar = _progress(combinations, "architectures")
-    for activation, depth in bar:
+    bar = _progress(architectures, "architectures")
+    for arch in bar:
+        activation, depth = arch.activation, arch.depth
         bar.set_postfix_str(f"{activation} L={depth}")
+        D = clifflasso.dictionary(X, arch, dedupe=dedupe)
         try:
-            arch = Architecture(activation, depth)
-            D = dictionary(X, arch, dedupe=dedupe)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from exc
-        solution = solve(D, labels, beta)
+            solution = clifflasso.solve(D, labels, beta)
+        except clifflasso.SolverError as exc:
+            raise _solver_error(f"{activation} depth {depth}", exc) from exc
         network_value = solution.network.objective(D.X, labels, beta)
         lines = [
             f"\n{activation} depth {depth}: {D.shape[1]} columns (raw family {D.n_raw}, "
@@ -273,7 +448,7 @@ def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> Non
     if plot_path is not None:
         from clifflasso.plot import plot_fits
 
-        plot_fits(solutions, titles, str(plot_path))
+        write_plot(lambda name: plot_fits(solutions, titles, name), plot_path)
         click.echo(f"\nwrote {plot_path}")
 
 
@@ -281,14 +456,8 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
     """Decreasing betas: the given list, or ``num`` values geometrically spaced from
     beta_max down to ``ratio * beta_max``."""
     if betas is not None:
-        try:
-            values = [float(v) for v in betas.split(",") if v.strip()]
-        except ValueError as exc:
-            raise click.BadParameter(f"expected comma-separated numbers, got {betas!r}") from exc
-        if not values or any(not v >= 0 for v in values):
-            raise click.BadParameter(f"betas must be numbers >= 0, got {betas!r}")
-        return sorted(set(values), reverse=True)
-    top = beta_max(D.matrix, labels, D.arch.output_bias)
+        return sorted(set(parse_numbers(betas, "--betas")), reverse=True)
+    top = clifflasso.beta_max(D.matrix, labels, D.arch.output_bias)
     if top == 0:
         return [0.0]
     return sorted({float(v) for v in top * np.geomspace(1.0, ratio, num)}, reverse=True)
@@ -305,21 +474,21 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
 )
 @click.option(
     "--betas",
-    help="Comma-separated betas of a numeric path (default: a geometric grid, see --num).",
+    help="Comma-separated betas >= 0 of a numeric path (default: a geometric grid, see --num).",
 )
 @click.option(
     "--num",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=100_000),
     default=25,
     show_default=True,
     help="Number of grid betas from beta_max down to --min-ratio * beta_max.",
 )
 @click.option(
     "--min-ratio",
-    type=click.FloatRange(min=0, min_open=True, max=1),
+    type=Number(floating=True, open_minimum=True, maximum=Fraction(1)),
     default=1e-3,
     show_default=True,
-    help="Smallest grid beta relative to beta_max.",
+    help="Smallest grid beta relative to beta_max, in (0, 1].",
 )
 @click.option(
     "--solver",
@@ -329,11 +498,11 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
     help="Numeric path: one homotopy sweep, warm-started coordinate descent, or one Clarabel "
     "solve per beta.",
 )
-@click.option(
+@output_option(
     "--plot",
     "plot_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a PNG of the coefficient paths and the optimal objective.",
+    plot=True,
+    help="Write an image (PNG, PDF, SVG, ...) of the coefficient paths and the optimal objective.",
 )
 def path_command(
     example,
@@ -352,29 +521,37 @@ def path_command(
 ) -> None:
     """Compute the Lasso solution path over beta and print, per breakpoint (exact) or grid
     beta (numeric), the optimal objective, the number of active units and the l1 norm."""
+    if exact and betas is not None:
+        raise click.UsageError("--betas is for numeric paths; an exact path finds its own")
+    grid = None if betas is None else sorted(set(parse_numbers(betas, "--betas")), reverse=True)
     X, y = _exact_data(example, data_path)
+    labels = _labels(X, y)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     _echo(_summary(D))
     if exact:
-        if betas is not None:
-            raise click.UsageError("--betas is for numeric paths; an exact path finds its own")
         with _progress(None, "exact homotopy", total=1) as bar:
             try:
-                path = lasso_path(D, y, exact=True)
+                path = clifflasso.lasso_path(D, y, exact=True)
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from exc
             bar.update()
         _echo(f"exact path: {len(path)} breakpoints, beta_max = {path.beta_max}")
     else:
-        labels = np.array([float(v) for v in y])
-        grid = _beta_grid(D, labels, betas, num, min_ratio)
+        if grid is None:
+            grid = _beta_grid(D, labels, None, num, min_ratio)
         with _progress(None, f"{solver} path", total=1) as bar:
-            path = lasso_path(D, labels, grid, solver=solver)
+            try:
+                path = clifflasso.lasso_path(D, labels, grid, solver=solver)
+            except clifflasso.SolverError as exc:
+                raise _solver_error(f"{solver} path", exc) from exc
             bar.update()
         _echo(f"numeric path ({solver}): {len(grid)} betas, beta_max = {grid[0]:.6g}")
     _echo(f"{'beta':>24} {'objective':>16} {'active':>6} {'||z||_1':>12}")
     for beta in _progress(path.breakpoints, "solutions"):
-        solution = path.solution(beta)
+        try:
+            solution = path.solution(beta)
+        except clifflasso.SolverError as exc:
+            raise _solver_error(f"beta = {beta}", exc) from exc
         shown = f"{beta} ({float(beta):.6g})" if isinstance(beta, Fraction) else f"{beta:.6g}"
         _echo(
             f"{shown:>24} {float(solution.objective):>16.10g} {solution.support.size:>6} "
@@ -383,8 +560,15 @@ def path_command(
     if plot_file is not None:
         from clifflasso.plot import plot_path
 
-        plot_path(path, str(plot_file))
+        write_plot(lambda name: plot_path(path, name), plot_file)
         _echo(f"wrote {plot_file}")
+
+
+def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` in float64 from the shared reader (exact rationals rounded once)."""
+    X, y = read_exact_table(path)
+    rows = [list(x) if isinstance(x, tuple) else [x] for x in X]
+    return np.array([[float(v) for v in row] for row in rows]), np.array([float(v) for v in y])
 
 
 @main.command()
@@ -399,9 +583,16 @@ def path_command(
     "--data",
     "data_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Also check every theorem of matching dimension on this CSV/.npy data (x..., y).",
+    help="Also check every theorem of matching dimension on this data: CSV (x..., y; entries "
+    "such as 1/3 read exactly) or .npy array.",
 )
-@click.option("--seed", default=0, show_default=True, help="Seed of the random instances.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=0,
+    show_default=True,
+    help="Seed of the random instances.",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the theorems and their sources.")
 def verify(quick, theorems, data_path, seed, list_only) -> None:
     """Check the theorems on seeded random instances; exit 1 if any fails.
@@ -415,6 +606,12 @@ def verify(quick, theorems, data_path, seed, list_only) -> None:
         for theorem in REGISTRY.values():
             click.echo(f"{theorem.name:<34} {theorem.kind:<15} {theorem.source}")
         return
+    unknown = [name for name in theorems if name not in REGISTRY]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown theorem {unknown[0]!r}; `clifflasso verify --list` shows the names",
+            param_hint="--theorem",
+        )
     data = _read_data(data_path) if data_path is not None else None
     names = list(theorems) or list(REGISTRY)
     started: list[str] = []

@@ -17,6 +17,11 @@ from clifflasso.examples import EXAMPLES, load_example
 
 FORMATS = ("latex", "python", "json", "npz")
 
+#: Deepest network the command line builds: the rebuilt sign/threshold networks recurse once
+#: per layer (Python's recursion limit fails near depth 1000), and no dictionary of this
+#: package changes beyond a few layers.
+MAX_DEPTH = 500
+
 #: Most candidate tuples of event normals the abs-vertex family may examine before the size of
 #: its dictionary is known (C(63, 6) = 67,945,521 at depth 7 takes minutes; C(31, 5) at depth 6
 #: under a second).
@@ -264,10 +269,10 @@ def _float_beta(beta: Fraction) -> float:
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_DEPTH),
     default=2,
     show_default=True,
-    help="Number of layers L >= 2.",
+    help=f"Number of layers, 2 <= L <= {MAX_DEPTH}.",
 )
 @click.option(
     "--beta",
