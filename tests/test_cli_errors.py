@@ -465,7 +465,7 @@ print("solved", flush=True)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
-def test_ctrl_c_stops_inside_a_native_clarabel_solve_within_a_second(tmp_path):
+def test_ctrl_c_stops_inside_a_native_clarabel_solve_at_once(tmp_path):
     """Python-level signal handlers cannot run while Clarabel holds the main thread; the
     wakeup-socket thread of ``install_interrupt_handler`` stops the process anyway."""
     script = tmp_path / "native.py"
@@ -482,7 +482,9 @@ def test_ctrl_c_stops_inside_a_native_clarabel_solve_within_a_second(tmp_path):
     assert "solved" not in stdout, "the solve finished before the signal: make it longer"
     assert process.returncode == 130
     assert stderr.strip() == "Error: interrupted"
-    assert elapsed < 1.5, elapsed
+    # about 0.1 s on an idle machine; the uninterrupted solve takes 20 s there, so 5 s (room for
+    # a loaded test machine) still tells the wakeup thread from a handler that waits for it
+    assert elapsed < 5, elapsed
 
 
 @pytest.mark.skipif(not PROGRAM.exists() or os.name != "posix", reason="POSIX, installed program")
@@ -500,7 +502,7 @@ def test_ctrl_c_stops_the_program_at_once(tmp_path):
     process.send_signal(signal.SIGINT)
     sent = time.perf_counter()
     stdout, stderr = process.communicate(timeout=30)
-    assert time.perf_counter() - sent < 1.5
+    assert time.perf_counter() - sent < 5  # about 0.1 s on an idle machine
     assert process.returncode == 130
     assert stderr.strip().splitlines() == ["Error: interrupted"]
     assert "Traceback" not in stderr
