@@ -20,8 +20,8 @@ from clifflasso.exact import ExactLassoSolution, Path
 from clifflasso.families.base import Feature
 from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
-from clifflasso.solving import lasso_path, solve
 from clifflasso.proofs.certificates import Certificate, Violator, certify
+from clifflasso.solving import lasso_path, solve
 
 __all__ = [
     "Architecture",

@@ -17,6 +17,7 @@ even inside a native solver: ``Error: interrupted``, exit status 130. Warnings a
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -34,18 +35,17 @@ from tqdm import tqdm
 
 import clifflasso
 from clifflasso.architecture import ACTIVATIONS
-from clifflasso.dictionary import Dictionary
-from clifflasso.exact.cli import (
+from clifflasso.cli_support import (
     MAX_DEPTH,
     Number,
     architecture,
     check_dictionary_size,
-    export,
     output_option,
     parse_numbers,
     read_exact_table,
     write_plot,
 )
+from clifflasso.dictionary import Dictionary
 from clifflasso.examples import EXAMPLES, load_example
 from clifflasso.experiments.cli import experiment
 
@@ -318,7 +318,6 @@ def main() -> None:
     """Train neural networks as convex Lasso problems over closed-form feature dictionaries."""
 
 
-main.add_command(export)
 main.add_command(experiment)
 
 
@@ -637,3 +636,100 @@ def verify(quick, theorems, data_path, seed, list_only) -> None:
     click.echo(f"{len(reports) - failed} passed, {failed} failed")
     if failed:
         raise SystemExit(1)
+
+
+# ----------------------------------------------------------------------------- export
+EXPORT_FORMATS = ("latex", "python", "json", "npz")
+
+
+def _float_beta(beta: Fraction) -> float:
+    """An exact ``--beta`` for the float solver: within the float64 range."""
+    try:
+        value = float(beta)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value) or (value == 0 and beta != 0):
+        raise click.BadParameter(
+            "outside the float64 range of the numeric solver (use --exact)", param_hint="'--beta'"
+        )
+    return value
+
+
+@main.command("export")
+@click.option("--example", type=click.Choice(sorted(EXAMPLES)), help="A built-in 1-D data set.")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV (x..., y; rationals such as 1/3 or 0.25 read exactly) or .npy array.",
+)
+@click.option(
+    "--activation",
+    type=click.Choice(ACTIVATIONS),
+    default="relu",
+    show_default=True,
+    help="Activation of every hidden layer.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=2, max=MAX_DEPTH),
+    default=2,
+    show_default=True,
+    help=f"Number of layers, 2 <= L <= {MAX_DEPTH}.",
+)
+@click.option(
+    "--beta",
+    type=Number(floating=False),
+    default="1/1000",
+    show_default=True,
+    help="Regularisation strength, an exact rational such as 1/10 (0: min-l1 interpolant).",
+)
+@click.option(
+    "--exact/--numeric",
+    default=True,
+    show_default=True,
+    help="Exact rational homotopy, or the float solver.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="latex, python (module source), json (clifflasso.solution/1) or npz (network).",
+)
+@output_option(
+    "--output", help="Output file, written atomically (default: standard output; required for npz)."
+)
+def export(example, data_path, activation, depth, beta, exact, fmt, output) -> None:
+    """Solve the Lasso of one architecture and export the solution."""
+    import clifflasso
+    from clifflasso import export as exporter
+
+    if (example is None) == (data_path is None):
+        raise click.UsageError("give exactly one of --example or --data")
+    if fmt == "npz" and output is None:
+        raise click.UsageError("--format npz needs --output FILE")
+    if not exact:
+        beta = _float_beta(beta)
+    X, y = load_example(example) if example is not None else read_exact_table(data_path)
+    arch = architecture(activation, depth)
+    check_dictionary_size(X, arch)
+    D = clifflasso.dictionary(X, arch, dedupe=False)
+    if exact:
+        solution = clifflasso.solve(D, y, beta, exact=True)
+    else:
+        solution = clifflasso.solve(D, [float(v) for v in y], float(beta))
+    if fmt == "npz":
+        exporter.to_npz(solution, output)
+        click.echo(f"wrote {output}", err=True)
+        return
+    text = {
+        "latex": exporter.to_latex,
+        "python": exporter.to_python,
+        "json": exporter.to_json,
+    }[fmt](solution)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        exporter.write_text(output, text)
+        click.echo(f"wrote {output}", err=True)

@@ -31,6 +31,17 @@ DEFAULT_MEMORY_LIMIT = 2 * 2**30
 _WORKSPACE_FACTOR = 3
 
 
+def count_text(count: int) -> str:
+    """A count for messages: digits with separators, or a power of ten when it is huge."""
+    return f"{count:,}" if count < 10**15 else f"about 10^{len(str(count)) - 1}"
+
+
+def gib_text(size: int) -> str:
+    """Bytes as GiB for messages (huge sizes as a power of ten)."""
+    gib = size // 2**30
+    return f"{size / 2**30:.2f} GiB" if gib < 10**15 else f"10^{len(str(gib)) - 1} GiB"
+
+
 def family_for(
     arch: Architecture, data: Data, *, max_features: int | None = None, seed: int = 0
 ) -> FeatureFamily:
@@ -232,6 +243,39 @@ def _duplicate_free(matrix: np.ndarray, centred: bool) -> np.ndarray:
     return varying[keep]
 
 
+def _size_problem(family: FeatureFamily, max_features: int | None, memory_limit: int):
+    data, arch = family.data, family.arch
+    columns = family.size()
+    if max_features is not None:
+        columns = min(columns, max_features + data.n_samples)
+    needed = _WORKSPACE_FACTOR * 8 * data.n_samples * columns
+    if needed <= memory_limit:
+        return None
+    return (
+        f"the {family.name} dictionary for N={data.n_samples} ({arch.activation} depth "
+        f"{arch.depth}) has up to {count_text(columns)} columns and needs about "
+        f"{gib_text(needed)}, above memory_limit={gib_text(memory_limit)}; "
+        "use fewer samples or a smaller depth"
+        + (", or max_features" if data.dim > 1 else "")
+        + ", or raise memory_limit"
+    )
+
+
+def size_problem(
+    X: object,
+    arch: Architecture,
+    *,
+    max_features: int | None = None,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+) -> str | None:
+    """Why :func:`dictionary` would refuse ``arch`` on ``X`` for its size, or None: decided from
+    the family's closed-form size before anything is enumerated (microseconds to milliseconds
+    at any depth), so callers can check every request before the first heavy one."""
+    return _size_problem(
+        family_for(arch, as_data(X), max_features=max_features), max_features, memory_limit
+    )
+
+
 def dictionary(
     X: object,
     arch: Architecture,
@@ -269,17 +313,9 @@ def dictionary(
     if max_features is not None and (isinstance(max_features, bool) or max_features < 1):
         raise ValueError(f"max_features must be a positive integer, got {max_features!r}")
     family = family_for(arch, data, max_features=max_features, seed=seed)
-    n_raw_bound = family.size()
-    if max_features is not None:
-        n_raw_bound = min(n_raw_bound, max_features + data.n_samples)
-    needed = _WORKSPACE_FACTOR * 8 * data.n_samples * n_raw_bound
-    if needed > memory_limit:
-        raise ValueError(
-            f"the {family.name} dictionary for N={data.n_samples} ({arch.activation}, depth "
-            f"{arch.depth}) has up to {n_raw_bound:,} columns and needs about "
-            f"{needed / 2**30:.2f} GiB, above memory_limit={memory_limit / 2**30:.2f} GiB; "
-            "use fewer samples or a smaller depth, or raise memory_limit"
-        )
+    problem = _size_problem(family, max_features, memory_limit)
+    if problem is not None:
+        raise ValueError(problem)
     table = family.enumerate()
     matrix = np.ascontiguousarray(family.evaluate(table, data.values))
     n_raw = matrix.shape[1]
@@ -291,4 +327,4 @@ def dictionary(
     return Dictionary(data, arch, family, table, matrix, n_raw, n_removed)
 
 
-__all__ = ["Dictionary", "Feature", "dictionary", "family_for"]
+__all__ = ["Dictionary", "Feature", "dictionary", "family_for", "size_problem"]

@@ -69,7 +69,7 @@ from clifflasso.architecture import KINDS, Architecture
 from clifflasso.dictionary import dictionary
 from clifflasso.exact.network import default_symbols, rational
 from clifflasso.exact.path import ExactLassoSolution, exact_columns
-from clifflasso.numeric.lasso import LassoSolution
+from clifflasso.lasso.solution import LassoSolution
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork, SwitchingUnit
 
 SCHEMA = "clifflasso.solution/1"
@@ -615,14 +615,7 @@ def from_json(text: str | bytes):
     }
     stored["intercept"] = fields.exact("intercept")
     features = fields.get("features", list)
-    from clifflasso.exact.cli import dictionary_size_problem
-
     try:
-        problem = dictionary_size_problem(
-            X if dim > 1 else [row[0] for row in X], arch, max_features
-        )
-        if problem is not None:
-            raise ValueError(problem)
         raw = dictionary(
             X if dim > 1 else [row[0] for row in X],
             arch,

@@ -51,7 +51,7 @@ def test_strict_gap_instance_has_a_violator_that_really_improves():
     arch = cl.Architecture("relu", 2, bias=False, output_bias=False)
     solution = cl.solve(cl.dictionary(X, arch), y, beta)
     certificate = cl.certify(solution)
-    assert not certificate.optimal and certificate.exact
+    assert certificate.verdict == "not optimal" and certificate.proof
     assert certificate.sup == pytest.approx(np.sqrt(2) * beta, rel=1e-6)
     violator = certificate.violator
     np.testing.assert_allclose(np.abs(violator.parameters["weights"]), [2**-0.5, 2**-0.5])
@@ -62,8 +62,9 @@ def test_strict_gap_instance_has_a_violator_that_really_improves():
     truth = arrangement_optimum(X, y, beta, bias=False, output_bias=False).value
     assert improved == pytest.approx(truth, rel=1e-6)
     assert truth == pytest.approx(np.sqrt(2) * beta - beta**2 / 2, rel=1e-7)
-    # the dual bound brackets the optimum: objective - gap <= optimum
+    # the dual bound brackets the optimum: objective - gap <= optimum; here it is tight
     assert solution.objective - certificate.gap <= truth + 1e-8
+    assert certificate.lower_bound == pytest.approx(truth, rel=1e-7)
 
 
 def test_euclidean_2d_certificate_agrees_with_the_arrangement_optimum():
@@ -75,8 +76,11 @@ def test_euclidean_2d_certificate_agrees_with_the_arrangement_optimum():
         certificate = cl.certify(solution)
         truth = arrangement_optimum(X, y, solution.beta).value
         assert truth <= solution.objective + 1e-7
+        # the proven lower bound is below the ground truth (the program's own tolerance aside)
+        assert certificate.lower_bound <= truth + 1e-8
         # optimal certificate  <=>  no gap to the ground truth
-        assert certificate.optimal == (solution.objective - truth < 1e-6)
+        assert certificate.proof
+        assert certificate.optimal == (solution.objective - truth < 1e-7)
 
 
 def test_reflection_only_dictionary_is_refuted():

@@ -1,7 +1,7 @@
 """PUBLIC API of the exact closed forms, as wired into the package (``clifflasso.solve(...,
 exact=True)``, ``clifflasso.lasso_path``, ``clifflasso.export``, ``clifflasso export``).
 
-These tests need the wiring in ``clifflasso/__init__.py``, ``clifflasso/numeric/lasso.py`` and
+These tests need the wiring in ``clifflasso/__init__.py``, ``clifflasso/solving.py`` and
 ``clifflasso/cli.py``; the same functionality is tested module by module in ``test_exact.py``
 and ``test_export.py``.
 """

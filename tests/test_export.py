@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 import clifflasso as cl
 from clifflasso import export
+from clifflasso.cli import export as export_command
 from clifflasso.exact import ExactLassoSolution, exact_solve
-from clifflasso.exact.cli import export as export_command
 from clifflasso.examples import load_example
 
 CASES = [

@@ -7,7 +7,7 @@ import pytest
 from conftest import random_data
 
 import clifflasso as cl
-from clifflasso.lasso.streaming import piecewise_correlations
+from clifflasso.lasso.correlations import piecewise_correlations
 from clifflasso.lasso.working_set import working_set_lasso
 
 

@@ -86,21 +86,7 @@ def exact_columns(D) -> list[Vector]:
     Raises ``ValueError`` for families whose entries are irrational in general (Euclidean
     norms of d-dimensional hyperplane normals).
     """
-    family = D.family
-    if family.exact_ops is not EXACT:
-        raise ValueError(
-            f"exact mode needs rational feature values, but the {family.name!r} family with "
-            f"norm={D.arch.norm} normalises by Euclidean norms (irrational in general); use "
-            "norm=1 or the numeric solver"
-        )
-    if family.vector_input:
-        points = [tuple(row) for row in D.data.exact]
-    else:
-        points = [row[0] for row in D.data.exact]
-    return [
-        tuple(Fraction(family.closed_form(D.table, j, x, EXACT)) for x in points)
-        for j in range(len(D))
-    ]
+    return D.family.exact_values(D.table, range(len(D)))
 
 
 # ----------------------------------------------------------------------------- solutions
@@ -385,10 +371,3 @@ class ExactPath(Path):
             value = sp.expand(sum(r**2 for r in residual) / 2 + beta * l1)
             pieces.append((value, beta >= rational(segment.beta_end)))
         return sp.Piecewise(*pieces)
-
-
-def lasso_path(*args, **kwargs):
-    """Temporary alias of :func:`clifflasso.lasso_path` (removed once every caller is updated)."""
-    from clifflasso.solving import lasso_path as public
-
-    return public(*args, **kwargs)

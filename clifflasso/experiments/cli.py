@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clifflasso.exact.cli import output_option, write_plot
+from clifflasso.cli_support import output_option, write_plot
 from clifflasso.experiments.sentiment import format_table, plot_sentiment, run_sentiment_experiment
 
 

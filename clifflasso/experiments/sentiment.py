@@ -50,12 +50,12 @@ from threadpoolctl import threadpool_limits
 from clifflasso.architecture import Architecture
 from clifflasso.datasets import sentiment_lexicon
 from clifflasso.dictionary import dictionary
-from clifflasso.numeric.chains import chain_kinks_1d
 from clifflasso.lasso import LassoSolution, SolverError, beta_max
-from clifflasso.solving import solve
+from clifflasso.numeric.chains import chain_kinks_1d
 from clifflasso.numeric.network import ChainNetwork
 from clifflasso.numeric.train import train
 from clifflasso.proofs.certificates import Certificate, certify
+from clifflasso.solving import solve
 
 #: Coefficients below this fraction of max|z| are dropped before the Lasso is re-solved.
 POLISH_THRESHOLD = 1e-6

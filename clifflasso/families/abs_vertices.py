@@ -22,6 +22,7 @@ distinct vertices; their number is at most (independent normal tuples) x :math:`
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from functools import cached_property, lru_cache
 
@@ -30,11 +31,19 @@ import sympy as sp
 
 from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
 
+#: above this many candidate normal tuples, :meth:`AbsVertexFamily.size` returns the bound
+#: (tuples) x N^dim without testing which tuples are independent
+TUPLE_CANDIDATES_TESTED = 100_000
+
 
 class AbsVertexFamily(ChainFamily):
     """Absolute-value chains of any depth, one column per vertex of the event arrangement."""
 
     name = "abs vertices"
+
+    def _normal_count(self) -> int:
+        """Event normals: :math:`2^{L-1} - 1` with bias, :math:`2^{L-1} - 2` without."""
+        return 2 ** (self.arch.depth - 1) - (1 if self.arch.bias else 2)
 
     @cached_property
     def _normals(self) -> np.ndarray:
@@ -71,6 +80,13 @@ class AbsVertexFamily(ChainFamily):
         return inverses
 
     def size(self) -> int:
+        """The number of independent normal tuples times :math:`N^{\\dim\\theta}`; when there
+        are more than :data:`TUPLE_CANDIDATES_TESTED` candidate tuples, the bound
+        :math:`\\binom{K}{\\dim\\theta}N^{\\dim\\theta}` (computed in microseconds, so a request
+        that is too large is refused before any enumeration)."""
+        candidates = math.comb(self._normal_count(), self._dim)
+        if candidates > TUPLE_CANDIDATES_TESTED:
+            return candidates * self.data.n_samples**self._dim
         return len(self._tuples) * self.data.n_samples**self._dim
 
     def enumerate(self) -> FeatureTable:
@@ -105,6 +121,26 @@ class AbsVertexFamily(ChainFamily):
             -radii,
             normal_tuple=np.concatenate(tuple_ids)[first],
         )
+
+    @cached_property
+    def _inverse_norms(self) -> np.ndarray:
+        r""":math:`\|M_t^{-1}\|_\infty` of each independent normal tuple :math:`M_t`."""
+        return np.array(
+            [
+                max(float(sum(abs(v) for v in row)) for row in inverse)
+                for inverse in self._exact_inverses
+            ]
+        )
+
+    def rounding_factor(self, table: FeatureTable) -> np.ndarray:
+        r"""The chain factor plus the vertex arithmetic: :math:`\theta = M_t^{-1}x_{idx}`,
+        computed as an integer adjugate times the data over the determinant, errs by at most
+        :math:`(\dim\theta + 2)u\|M_t^{-1}\|_\infty X` per parameter, and the feature by the sum
+        over its :math:`\dim\theta` parameters (bounded here relative to :math:`M_j \ge X`)."""
+        dim = self._dim
+        tuples = table.params["normal_tuple"].astype(np.intp)
+        extra = 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
+        return super().rounding_factor(table) + extra
 
     def exact_parameters(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
         r"""The vertex :math:`\theta` in exact arithmetic (:math:`a_1 = 0` prepended if no bias)."""

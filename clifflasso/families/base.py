@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -131,6 +132,46 @@ class FeatureFamily(ABC):
         """Exact data values (:class:`fractions.Fraction`) of input coordinate ``k``."""
         return self.data.column(k)
 
+    @property
+    def exact_values_available(self) -> bool:
+        """Whether every column has rational values at rational points (no square roots)."""
+        return self.exact_ops is EXACT
+
+    def exact_values(self, table: FeatureTable, columns) -> list[tuple[Fraction, ...]]:
+        """Exact values at the data of the given columns, from the closed forms (rationals)."""
+        if not self.exact_values_available:
+            raise ValueError(
+                f"the {self.name!r} family with norm={self.arch.norm} normalises by Euclidean "
+                "norms, whose values are irrational in general; use norm=1 for exact values"
+            )
+        if self.vector_input:
+            points = [tuple(row) for row in self.data.exact]
+        else:
+            points = [row[0] for row in self.data.exact]
+        return [
+            tuple(Fraction(self.closed_form(table, int(j), x, EXACT)) for x in points)
+            for j in columns
+        ]
+
+    def data_scale(self) -> float:
+        r""":math:`X = \max_n \|x_n\|_\infty`, the size of the data in rounding bounds."""
+        return float(np.max(np.abs(self.data.values), initial=0.0))
+
+    @abstractmethod
+    def magnitude_bound(self, table: FeatureTable) -> np.ndarray:
+        r"""Per column, an upper bound on :math:`\max_n |F_j(x_n)|` (exact and computed)."""
+
+    @abstractmethod
+    def rounding_bound(self, table: FeatureTable) -> np.ndarray:
+        r"""Per column, a bound :math:`\rho_j` on :math:`|F_{\theta^*_j}(x_n) - \hat F_{nj}|` at
+        every data point: the exact feature (exact parameters :math:`\theta^*_j`) against the
+        kernel's float value (float parameters, float arithmetic). See :data:`UNIT_ROUNDOFF`."""
+
+
+#: :math:`u = 2^{-53}`, the unit roundoff of float64: :math:`|fl(a \circ b) - a \circ b| \le
+#: u|a \circ b|` for each basic operation (IEEE 754, round to nearest).
+UNIT_ROUNDOFF = 2.0**-53
+
 
 class ChainFamily(FeatureFamily):
     r"""A family of normalised parallel chains (ReLU, leaky ReLU, absolute value).
@@ -171,6 +212,30 @@ class ChainFamily(FeatureFamily):
             )
         indices = tuple(int(i) for i in table.indices[column] if i >= 0)
         return Feature(self.name, str(table.kinds[column]), indices, breakpoints, parameters)
+
+    def magnitude_bound(self, table: FeatureTable) -> np.ndarray:
+        r""":math:`X\|w_1\|_1 + |b_1| + \sum_l |b_l|`: each layer is 1-Lipschitz (hidden weights
+        :math:`\pm 1`) and vanishes at 0 up to its bias."""
+        p = table.params
+        return (
+            self.data_scale() * np.abs(p["w1"]).sum(axis=1)
+            + np.abs(p["b1"])
+            + np.abs(p["b"]).sum(axis=1)
+        ) * (1 + 4 * self.arch.depth * UNIT_ROUNDOFF)
+
+    def rounding_factor(self, table: FeatureTable) -> np.ndarray:
+        r"""Per column, :math:`c_j` in :math:`\rho_j = c_j\,u\,M_j` (:meth:`rounding_bound`).
+
+        The kernel rounds once per layer, each time by at most :math:`u` times a quantity
+        bounded by :math:`M_j` (:meth:`magnitude_bound`): :math:`L` roundings. The float
+        parameters of 1-D chains are the exact ones computed from the data by at most a few
+        additions of terms bounded by :math:`4M_j` per layer, and every parameter error moves
+        the feature by at most itself (1-Lipschitz layers). :math:`c_j = 32L^2` covers both with
+        a wide margin; families with other parameter arithmetic override this."""
+        return np.full(len(table), 32.0 * self.arch.depth**2)
+
+    def rounding_bound(self, table: FeatureTable) -> np.ndarray:
+        return self.rounding_factor(table) * UNIT_ROUNDOFF * self.magnitude_bound(table)
 
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> ChainNetwork:
         r"""MATH.md §5: with :math:`\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by

@@ -115,11 +115,25 @@ class HyperplaneFamily(ChainFamily):
             return np.ones(len(self._pool[0]), dtype=bool)
         return self._pool_values[:, -1] != 0
 
+    def _pool_counts(self) -> tuple[int, int]:
+        """``(pool size, vectors at infinity)`` in closed form, before the pool is built:
+        points and midpoints (sums) are finite, differences and axes lie at infinity (with a
+        bias; without one nothing does)."""
+        n, d = self.data.n_samples, self.data.dim
+        pairs = n * (n - 1) // 2
+        counts = {
+            "point": n,
+            "difference": pairs,
+            "midpoint": pairs,
+            "axis": d if self.arch.norm == 1 else 0,
+        }
+        size = sum(counts[kind] for kind in self.pool_kinds)
+        infinite = sum(counts[kind] for kind in self.pool_kinds if kind in ("difference", "axis"))
+        return size, (infinite if self.arch.bias else 0)
+
     def _subset_count(self) -> int:
-        size, k = len(self._pool[0]), self._span_dim - 1
-        if not self.arch.bias:
-            return math.comb(size, k)
-        at_infinity = int(np.sum(~self._finite()))
+        size, at_infinity = self._pool_counts()
+        k = self._span_dim - 1
         return math.comb(size, k) - math.comb(at_infinity, k)
 
     def _per_subset(self) -> int:
@@ -162,6 +176,26 @@ class HyperplaneFamily(ChainFamily):
         keep = np.flatnonzero(valid)
         norms = norms[keep]
         return subsets[keep], weights[keep] / norms[:, None], biases[keep] / norms, norms
+
+    def rounding_factor(self, table: FeatureTable) -> np.ndarray:
+        r"""The chain factor plus the cross-product arithmetic (``norm=1`` families).
+
+        Every minor of the :math:`(D-1) \times D` span matrix is a signed sum of products whose
+        absolute values add up to at most :math:`\prod_k\|v_k\|_1`; computing it (explicit
+        formulas for :math:`D \le 3`, partially pivoted LU otherwise, growth at most
+        :math:`2^{D}`) errs by at most :math:`C u \prod_k\|v_k\|_1` with
+        :math:`C = 4\,D!\,D^2\,2^D` (rounded pool vectors included). Normalising by
+        :math:`\|g_w\|_1` turns this into a relative error
+        :math:`\kappa_j = \prod_k\|v_k\|_1/\|g_w\|_1` times that, in the weights, the bias and
+        (depth 3) the offset, so the feature moves by at most
+        :math:`4(d+1)\,C\,\kappa_j\,u\,M_j`."""
+        span = self._span_dim
+        spans = self._pool_values[table.indices[:, : span - 1]]
+        normals = generalized_cross(spans)
+        weight_norms = np.abs(normals[:, : self.data.dim]).sum(axis=1)
+        kappa = np.prod(np.abs(spans).sum(axis=2), axis=1) / weight_norms
+        constant = 4.0 * math.factorial(span) * span**2 * 2.0**span
+        return super().rounding_factor(table) + 4.0 * (self.data.dim + 1) * constant * kappa
 
     # ---------------------------------------------------------------- exact side
     def exact_hyperplane(self, subset) -> tuple[tuple[Fraction, ...], Fraction]:

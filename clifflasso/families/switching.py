@@ -90,6 +90,13 @@ class SwitchingFamily(FeatureFamily):
             crossings += X[:, :1] < thresholds[None, :, slot]
         return np.where(crossings % 2 == 0, float(high), float(low))
 
+    def magnitude_bound(self, table: FeatureTable) -> np.ndarray:
+        return np.ones(len(table))
+
+    def rounding_bound(self, table: FeatureTable) -> np.ndarray:
+        """0: the values are the exact levels, the thresholds are data values compared exactly."""
+        return np.zeros(len(table))
+
     def closed_form(self, table: FeatureTable, column: int, x, ops):
         high, low = self._levels
         thresholds = [ops.number(t) for t in table.params["exact_thresholds"][column]]

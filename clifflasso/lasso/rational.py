@@ -71,18 +71,35 @@ def submatrix(M: flint.fmpq_mat, columns: Sequence[int]) -> flint.fmpq_mat:
 
 
 def exact_kkt(
-    A_S: flint.fmpq_mat, y: flint.fmpq_mat, signs: Sequence[int], beta: flint.fmpq
+    A: flint.fmpq_mat,
+    y: flint.fmpq_mat,
+    signs: Sequence[int],
+    beta: flint.fmpq,
+    weights: Sequence | None = None,
 ) -> tuple[list[int], list[flint.fmpq], flint.fmpq_mat]:
-    """``(kept, z_kept, residual)``: the exact solution of the sign-fixed KKT system (module
-    docstring) on a maximal independent subset ``kept`` of the columns of ``A_S`` and the
-    residual :math:`\\lambda = y - A_S z` (an N x 1 matrix)."""
-    if A_S.ncols() == 0:
+    r"""``(kept, z_kept, residual)``: the exact solution of the sign-fixed KKT system
+
+    .. math::
+
+        A_K^\top W A_K\, z_K = A_K^\top W y - \beta s_K,\qquad r = y - A_K z_K,
+
+    on a maximal independent subset :math:`K` (``kept``) of the columns of ``A``; a column with
+    sign 0 is unpenalised (an intercept column of ones, say). :math:`W` is the diagonal of
+    ``weights`` (identity by default)."""
+    if A.ncols() == 0:
         return [], [], y
-    kept = pivot_columns(A_S)
+    kept = pivot_columns(A)
     if not kept:
         return [], [], y
-    B = submatrix(A_S, kept)
+    B = submatrix(A, kept)
     Bt = B.transpose()
+    if weights is not None:
+        scale = [fmpq(w) for w in weights]
+        Bt = flint.fmpq_mat(
+            Bt.nrows(),
+            Bt.ncols(),
+            [Bt[i, n] * scale[n] for i in range(Bt.nrows()) for n in range(Bt.ncols())],
+        )
     rhs = Bt * y - column([signs[j] for j in kept]) * beta
     z = (Bt * B).solve(rhs)
     return kept, entries(z), y - B * z

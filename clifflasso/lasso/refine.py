@@ -64,8 +64,16 @@ def refine(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> np.ndarr
         return z
     candidate = np.zeros_like(z)
     candidate[support[kept]] = values
-    gaps = relative_gaps(A, y, np.vstack([z, candidate]), np.array([beta, beta]))
-    return candidate if gaps[1] <= gaps[0] else z
+    candidates = [z, candidate]
+    # coefficients at the rounding level of the fit are usually zeros of the exact solution
+    contribution = np.abs(values) * np.linalg.norm(A[:, support[kept]], axis=0)
+    negligible = contribution <= 1e-13 * float(np.linalg.norm(y))
+    if np.any(negligible) and not np.all(negligible):
+        pruned = candidate.copy()
+        pruned[support[kept][negligible]] = 0.0
+        candidates.append(refine(A, y, pruned, beta))
+    gaps = relative_gaps(A, y, np.vstack(candidates), np.full(len(candidates), beta))
+    return candidates[int(np.argmin(gaps))]
 
 
 def kkt_solve_extended(

@@ -98,7 +98,8 @@ def measure(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, 
 def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta):
     """The gap of :func:`measure` with the dual point computed in exact rational arithmetic
     (:func:`~clifflasso.lasso.rational.exact_kkt` on the support of ``z_W``), for nearly
-    exact fits whose residual is too small for extended precision. Returns ``(gap, top)``."""
+    exact fits whose residual is too small for extended precision. Returns
+    ``(gap, top, correlations)``, the correlations at that dual point."""
     import flint
 
     from clifflasso.lasso import rational
@@ -109,14 +110,19 @@ def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray
     b = rational.fmpq(beta)
     z_column = rational.column(z_W)
     own = Y - A * z_column
-    if support.size:
-        kept, values, dual = rational.exact_kkt(
-            rational.submatrix(A, support.tolist()), Y, np.sign(z_W[support]).astype(int), b
+    dual = own
+    active = support
+    while active.size:
+        # the KKT dual of the support; columns whose exact coefficient has the wrong sign (a
+        # float coefficient that should be 0) are dropped and the system solved again
+        kept, values, candidate = rational.exact_kkt(
+            rational.submatrix(A, active.tolist()), Y, np.sign(z_W[active]).astype(int), b
         )
-        if any((v > 0) != (z_W[support[k]] > 0) for k, v in zip(kept, values)):
-            dual = own
-    else:
-        dual = own
+        wrong = [k for k, v in zip(kept, values) if v * int(np.sign(z_W[active[k]])) < 0]
+        if not wrong:
+            dual = candidate
+            break
+        active = np.delete(active, wrong)
     c_working = rational.entries(A.transpose() * dual)
     correlations = correlate(np.array([float(v) for v in rational.entries(dual)]))
     others = np.abs(correlations).copy()
@@ -128,7 +134,8 @@ def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray
     for j in support:
         zj = rational.fmpq(z_W[j])
         gap += abs(zj) * b - s * c_working[j] * zj
-    return float(gap), top
+    correlations[positions] = [float(c) for c in c_working]
+    return float(gap), top, correlations
 
 
 def precise_relative_gap(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> float:
@@ -215,6 +222,7 @@ def working_set_lasso(
     # a warm start is not a solution for this beta: its own columns are re-solved once
     solved = start is None
     bar = tqdm(desc="working-set passes", unit="pass", disable=not progress, leave=False)
+    last_exact_gap = np.inf
     for _ in range(max_passes):
         correlations, gap, primal, top, noise = measure(
             correlate, A_working, working, z_working, target, beta
@@ -228,11 +236,20 @@ def working_set_lasso(
             break
         violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-13) + noise)
         if violators.size == 0 and solved:
-            # nothing to add: at the limit of extended precision, measure the gap exactly
-            if target.shape[0] * np.count_nonzero(z_working) <= EXACT_MEASURE_ENTRIES:
-                gap, top = exact_gap(correlate, A_working, working, z_working, target, beta)
-                history[-1].update(gap=gap, sup=top, exact=True)
-            break
+            # nothing beyond the rounding noise: measure the gap with an exact dual point,
+            # whose correlations also show violators smaller than that noise
+            if target.shape[0] * np.count_nonzero(z_working) > EXACT_MEASURE_ENTRIES:
+                break
+            gap, top, correlations = exact_gap(
+                correlate, A_working, working, z_working, target, beta
+            )
+            history[-1].update(gap=gap, sup=top, exact=True)
+            violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-13))
+            violators = violators[~np.isin(violators, working[z_working != 0])]
+            stalled = gap >= 0.5 * last_exact_gap
+            last_exact_gap = gap
+            if gap <= tol * primal or violators.size == 0 or stalled:
+                break
         order = np.argsort(-np.abs(correlations[violators]))
         add = violators[order[: max(64, 4 * int(np.count_nonzero(z_working)))]]
         support = working[z_working != 0]

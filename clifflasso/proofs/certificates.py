@@ -1,46 +1,58 @@
-r"""Optimality certificates: is the Lasso answer the globally optimal network?
+r"""Optimality certificates: is a Lasso solution the globally optimal network?
 
-With the Lasso residual :math:`\lambda = y - Az - \xi\mathbf 1` (so
-:math:`\mathbf 1^\top\lambda = 0` with an output bias), the training optimum equals the
-Lasso optimum iff
+A certificate bounds the training optimum :math:`P^*` of the architecture (all widths, all
+weights) from both sides and compares the candidate's objective with it
+(:mod:`clifflasso.proofs.duality`):
 
-.. math::
+* a **lower bound** :math:`D(\mu') \le P^*` from a dual-feasible point
+  :math:`\mu' = \mu\min(1, \beta/s)`, :math:`s \ge \sup_\theta|\mu^\top F_\theta(X)|`;
+* an **upper bound**: the candidate's own objective, or a better network exhibited by the
+  certificate (the exact optimum on an enlarged support, or the candidate plus a violating unit
+  at its best step).
 
-    \sup_\theta |\lambda^\top F_\theta(X)| \le \beta,
+Every number that decides a verdict is computed in exact rational arithmetic (data and labels
+are the floats given, taken exactly), except the settled columns of a streamed pass, which are
+excluded by rigorous floating-point error bounds (:mod:`clifflasso.lasso.screening`). The
+supremum comes from
 
-the supremum over *all* normalised chains :math:`\theta` (MATH.md §6). The supremum is computed
+* **vertex enumeration** (:mod:`clifflasso.proofs.vertex`) for the complete families: every 1-D
+  family and the polyhedral (``norm=1``) d-D families;
+* **activation chambers** (:mod:`clifflasso.proofs.chambers`) for two-layer ReLU / abs units with
+  the Euclidean norm in d >= 2, one SOCP per chamber with an exact dual bound;
+* **sampling** (:mod:`clifflasso.proofs.sampling`) otherwise: evidence, never a proof.
 
-* **exactly** over the vertices of the event arrangement: the complete 1-D families and the
-  polyhedral (``norm=1``) d-D abs families are exactly those vertices;
-* **exactly** for two-layer ReLU / abs networks with the Euclidean norm (``norm=2``) by
-  enumerating the activation chambers of the data arrangement and solving one small SOCP per
-  chamber, :math:`\max \pm c_\sigma\cdot\tilde w` s.t.
-  :math:`\sigma_n\tilde x_n\cdot\tilde w\ge0`, :math:`\|w\|_2 \le 1`;
-* otherwise by random sampling plus local refinement, flagged ``exact=False`` (not a proof).
-
-Whatever the method, :math:`\lambda' = \lambda\min(1, \beta/\sup)` is dual feasible, so
-:math:`\text{gap} = \text{objective} - (\lambda'^\top y - \tfrac12\|\lambda'\|^2)` bounds how
-far the Lasso value can be above the training optimum (exact methods only).
+Kinds: ``exact`` (the optimum is computed exactly and the candidate's distance to it too),
+``bounded`` (the candidate is proven within :math:`\varepsilon` = ``epsilon`` of the optimum),
+``sampled`` (no proof). Verdicts: ``optimal`` when ``objective - lower_bound`` is at most
+``tolerance`` times the objective, ``not optimal`` when a network at least that much better is
+exhibited, ``undecided`` otherwise; sampled certificates say ``no violator found`` or
+``violator found``. Solver noise cannot flip a verdict: the dual point is rebuilt exactly from
+the candidate's support and signs, and a support that misses a column is completed exactly
+before anything is concluded.
 """
 
 from __future__ import annotations
 
-import warnings
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
-from scipy.optimize import minimize
 
-from clifflasso.dictionary import family_for
-from clifflasso.families.base import FeatureFamily
-from clifflasso.families.hyperplanes import HyperplaneFamily
-from clifflasso.numeric.chains import evaluate_chains
-from clifflasso.lasso.streaming import block_size_for, has_prefix_path, stream_correlations
+from clifflasso.lasso.correlations import has_prefix_path
+from clifflasso.proofs.chambers import chamber_bound, violation_decrease
+from clifflasso.proofs.duality import dual_value, exact, primal_value, rational_upper
+from clifflasso.proofs.sampling import chain_values, sampled_sup
+from clifflasso.proofs.vertex import vertex_certificate
 
-#: Above this many dictionary entries (N x P), exact enumeration is refused in favour of sampling.
-DEFAULT_MAX_ENTRIES = 50_000_000
+#: Above this many dictionary entries to compute (N x P, or ~8 per column on the 1-D
+#: prefix-sum path) the complete family is not streamed and the certificate samples instead.
+DEFAULT_MAX_ENTRIES = 20_000_000_000
+#: Largest number of entries evaluated exactly (closed forms) by a vertex certificate.
+DEFAULT_EXACT_BUDGET = 2_000_000
+#: Bytes per column of a feature table (parameters and indices), to refuse enumerations early.
+_TABLE_BYTES_PER_COLUMN = 96
 
 
 @dataclass(frozen=True)
@@ -55,253 +67,441 @@ class Violator:
 
 @dataclass(frozen=True)
 class Certificate:
-    """Result of :func:`certify`.
+    r"""Result of :func:`certify` (module docstring).
 
-    ``optimal``: ``sup <= beta * (1 + tolerance)``; ``sup``: the supremum (a lower estimate when
-    ``exact`` is False); ``gap``: objective minus a dual bound (``nan`` when not exact);
-    ``violator``: the unit attaining ``sup`` when it exceeds beta.
+    ``objective``: the candidate's objective; ``lower_bound``: a proven lower bound on the
+    training optimum; ``epsilon`` = objective - lower_bound, a proven bound on how far the
+    candidate is from the optimum (``nan`` for sampled certificates); ``optimum``: the exact
+    training optimum when the certificate computed it; ``improved_objective``: the objective of
+    a better network it exhibits; ``sup``: the bound on (or, sampled, estimate of)
+    :math:`\sup_\theta|\mu^\top F_\theta|` at the dual point; ``violator``: the unit attaining it
+    when it exceeds beta.
     """
 
-    optimal: bool
+    verdict: str
+    kind: str
+    objective: float
+    lower_bound: float
+    epsilon: float
     sup: float
     beta: float
     tolerance: float
     method: str
-    exact: bool
-    gap: float
-    violator: Violator | None
+    violator: Violator | None = None
+    optimum: Fraction | None = None
+    improved_objective: float | None = None
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def optimal(self) -> bool:
+        """Proven optimal (to ``tolerance``)."""
+        return self.verdict == "optimal"
+
+    @property
+    def exact(self) -> bool:
+        """The optimum and the candidate's distance to it were computed exactly."""
+        return self.kind == "exact"
+
+    @property
+    def proof(self) -> bool:
+        """The verdict is proved (``exact`` or ``bounded`` kind, and decided)."""
+        return self.kind != "sampled" and self.verdict in ("optimal", "not optimal")
+
+    @property
+    def gap(self) -> float:
+        """``epsilon``: objective minus the proven lower bound."""
+        return self.epsilon
+
     def __repr__(self) -> str:
-        verdict = "OPTIMAL" if self.optimal else "NOT optimal"
-        proof = "proof" if self.exact else "evidence only (not a proof)"
-        return (
-            f"Certificate({verdict}: sup |lambda^T F| = {self.sup:.10g} vs beta = {self.beta:.10g},"
-            f" gap = {self.gap:.3g}, method = {self.method!r}, {proof})"
+        verdict = (
+            self.verdict.upper() if self.verdict in ("optimal", "not optimal") else (self.verdict)
         )
-
-
-def _residual(solution) -> np.ndarray:
-    return solution.y - solution.fitted
-
-
-def _dual_gap(solution, residual: np.ndarray, sup: float) -> float:
-    if not np.isfinite(sup):
-        return float("inf")
-    scaled = residual * (min(1.0, solution.beta / sup) if sup > 0 else 1.0)
-    dual = float(scaled @ solution.y - 0.5 * scaled @ scaled)
-    return max(0.0, solution.objective - dual)
-
-
-def _vertex_sup(family: FeatureFamily, residual: np.ndarray, memory_limit: int):
-    """Max of |residual @ column| over the complete family: the streamed pass of
-    :func:`clifflasso.lasso.streaming.stream_correlations` (fast 1-D path when available)."""
-    table = family.enumerate()
-    block = block_size_for(family.data.n_samples, memory_limit, has_prefix_path(family))
-    correlations = np.abs(stream_correlations(family, table, residual, block_size=block))
-    if correlations.size == 0:
-        return 0.0, table, -1, None
-    column = int(np.argmax(correlations))
-    values = family.evaluate(table.take(np.array([column])), family.data.values)[:, 0]
-    return float(correlations[column]), table, column, values
-
-
-def _chamber_sup(solution, residual: np.ndarray):
-    """Exact sup for 2-layer ReLU / abs with the Euclidean norm: one SOCP per chamber."""
-    from clifflasso.proofs.arrangement import activation_patterns
-
-    arch = solution.dictionary.arch
-    X = solution.dictionary.X
-    n, d = X.shape
-    Xt = np.hstack([X, np.ones((n, 1))]) if arch.bias else X
-    patterns = activation_patterns(X, bias=arch.bias).astype(np.float64)
-    w = cp.Variable(Xt.shape[1])
-    direction = cp.Parameter(Xt.shape[1])
-    signs = cp.Parameter(n)
-    problem = cp.Problem(
-        cp.Maximize(direction @ w),
-        [cp.multiply(signs, Xt @ w) >= 0, cp.norm(w[:d], 2) <= 1],
-    )
-    best, best_w = 0.0, None
-    for pattern in patterns:
-        sigma = 2 * pattern - 1
-        if arch.activation == "relu":
-            c = (residual * pattern) @ Xt
+        if self.kind == "sampled":
+            strength = "evidence only, not a proof"
+        elif self.kind == "bounded":
+            strength = f"proof, bounded: objective - optimum <= {self.epsilon:.3g}"
         else:
-            c = (residual * sigma) @ Xt
-        for orientation in (1.0, -1.0):
-            direction.value = orientation * c
-            signs.value = sigma
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                problem.solve(solver=cp.CLARABEL)
-            if problem.status == cp.UNBOUNDED:
-                return float("inf"), None
-            if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
-                raise RuntimeError(f"chamber SOCP ended with status {problem.status!r}")
-            if problem.value > best:
-                best, best_w = float(problem.value), np.array(w.value)
-    return best, best_w, len(patterns)
+            strength = "proof, exact"
+        return (
+            f"Certificate({verdict}: objective {self.objective:.12g}, lower bound "
+            f"{self.lower_bound:.12g}, sup |mu^T F| = {self.sup:.10g} vs beta = "
+            f"{self.beta:.10g}, method = {self.method!r}, {strength})"
+        )
 
 
-def _chain_values(arch, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Normalised chain features for a parameter vector: w (d), b_1, then later biases."""
-    d = X.shape[1]
-    w = theta[:d]
-    norm = np.linalg.norm(w, ord=arch.norm)
-    if norm == 0:
-        return np.zeros(X.shape[0])
-    hidden = arch.depth - 2
-    return evaluate_chains(
-        X,
-        (w / norm)[None, :],
-        np.array([theta[d]]) if arch.bias else np.zeros(1),
-        np.ones((1, hidden)),
-        theta[d + 1 : d + 1 + hidden][None, :],
-        arch.activation,
-        arch.slope,
-    )[:, 0]
+def _exact_inputs(solution):
+    y = [exact(v) for v in solution.y]
+    weights = getattr(solution, "weights", None)
+    weights = None if weights is None else [exact(w) for w in weights]
+    return y, weights, exact(solution.beta)
 
 
-def _sampled_sup(solution, residual: np.ndarray, samples: int, seed: int):
-    """Random normalised chains plus Nelder-Mead refinement: a lower estimate of the sup."""
-    arch = solution.dictionary.arch
-    X = solution.dictionary.X
-    n, d = X.shape
-    rng = np.random.default_rng(seed)
-    span = float(np.max(np.abs(X))) + 1.0
-    hidden = arch.depth - 2
-    thetas = np.hstack(
-        [
-            rng.normal(size=(samples, d)),
-            rng.uniform(-span, span, size=(samples, 1)),
-            rng.uniform(-span, span, size=(samples, hidden)),
-        ]
+def _float_objective_bound(solution) -> tuple[Fraction, Fraction]:
+    """``(objective, upper)``: the candidate's objective evaluated in exact arithmetic from its
+    float fitted values, and a rigorous upper bound allowing for the rounding of the features
+    (family bound) and of the sums that formed the fitted values."""
+    D = solution.dictionary
+    support = solution.support
+    family = D.family
+    table = D.table.take(support)
+    z = np.asarray([float(v) for v in np.asarray(solution.z)[support]], dtype=np.float64)
+    values = family.evaluate(table, D.X)
+    fitted = values @ z + float(solution.intercept)
+    rho = family.rounding_bound(table)
+    k = support.size + 2
+    gamma = k * 2.0**-53 / (1 - k * 2.0**-53)
+    errors = np.abs(z) @ rho + gamma * (np.abs(values) @ np.abs(z) + abs(float(solution.intercept)))
+    errors = errors * (1 + 1e-6) + np.abs(fitted) * 2.0**-52
+    y, weights, beta = _exact_inputs(solution)
+    residual = [t - Fraction(float(f)) for t, f in zip(y, fitted)]
+    l1 = sum((exact(v) for v in np.abs(np.asarray(solution.z)[support])), Fraction(0))
+    objective = primal_value(residual, l1, beta, weights)
+    w = weights or [Fraction(1)] * len(y)
+    slack = sum(
+        (
+            wi * (abs(r) * Fraction(float(e)) + Fraction(float(e)) ** 2 / 2)
+            for wi, r, e in zip(w, residual, errors)
+        ),
+        Fraction(0),
+    )
+    return objective, objective + slack
+
+
+def _decide(
+    objective: Fraction, lower: Fraction, upper: Fraction, tolerance: float
+) -> tuple[str, Fraction]:
+    allowed = Fraction(tolerance) * abs(objective)
+    epsilon = objective - lower
+    if epsilon <= allowed:
+        return "optimal", epsilon
+    if objective - upper > allowed:
+        return "not optimal", epsilon
+    return "undecided", epsilon
+
+
+def _complete_family(arch, data) -> bool:
+    if data.dim == 1:
+        return True
+    return arch.norm == 1 and (arch.activation, arch.depth) in (
+        ("relu", 2),
+        ("abs", 2),
+        ("abs", 3),
     )
 
-    def score(theta):
-        return -abs(residual @ _chain_values(arch, X, theta))
 
-    values = np.array([score(t) for t in thetas])
-    best_theta, best = thetas[int(np.argmin(values))], float(np.min(values))
-    for start in thetas[np.argsort(values)[:10]]:
-        result = minimize(
-            score, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14}
+def _intercept_direction(solution, y, weights) -> Certificate | None:
+    """Without an output bias a unit whose kink lies far outside the data acts as a free
+    constant: if the residual does not sum to zero, that direction improves the objective."""
+    D = solution.dictionary
+    arch = D.arch
+    if arch.output_bias or not arch.bias or arch.is_switching:
+        return None
+    fitted = [exact(v) for v in solution.fitted]
+    w = weights or [Fraction(1)] * len(y)
+    mu = [wi * (t - f) for wi, t, f in zip(w, y, fitted)]
+    total = sum(mu, Fraction(0))
+    if total == 0:
+        return None
+    objective = exact(solution.objective)
+    decrease = total * total / (2 * sum(w, Fraction(0)))
+    violator = Violator(
+        {"breakpoint": "-> infinity"},
+        np.ones(len(y)),
+        float("inf"),
+        "far-away breakpoint (a free intercept)",
+    )
+    return Certificate(
+        verdict="not optimal",
+        kind="exact",
+        objective=float(objective),
+        lower_bound=float("-inf"),
+        epsilon=float("inf"),
+        sup=float("inf"),
+        beta=float(solution.beta),
+        tolerance=0.0,
+        method="intercept direction",
+        violator=violator,
+        improved_objective=float(objective - decrease / 2),
+        notes=(
+            "without an output bias, a unit whose breakpoint lies far outside the data acts as "
+            "an intercept at vanishing cost: the supremum is infinite and the objective drops "
+            f"by up to {float(decrease):.6g}",
+        ),
+    )
+
+
+def _vertex(solution, tolerance, exact_budget, memory_limit, progress) -> Certificate:
+    D = solution.dictionary
+    outcome = vertex_certificate(
+        solution,
+        exact_budget=exact_budget,
+        memory_limit=memory_limit,
+        screen_hint=solution.info.get("screen") if hasattr(solution, "info") else None,
+        progress=progress,
+    )
+    verdict, epsilon = _decide(
+        outcome.objective, outcome.lower_bound, outcome.upper_bound, tolerance
+    )
+    violator = None
+    if outcome.violator is not None and verdict != "optimal":
+        column, correlation = outcome.violator
+        one = np.array([column])
+        record = D.family.feature(outcome.table, column)
+        values = D.family.evaluate(outcome.table.take(one), D.X)[:, 0]
+        violator = Violator(
+            record.parameters,
+            values,
+            float(correlation),
+            f"{record.family} / {record.kind} on data {record.indices}",
         )
-        if result.fun < best:
-            best, best_theta = float(result.fun), result.x
-    return -best, best_theta
+    where = "1-D event arrangement" if D.data.dim == 1 else "polyhedral l1 norm"
+    return Certificate(
+        verdict=verdict,
+        kind=outcome.kind,
+        objective=float(outcome.objective),
+        lower_bound=float(outcome.lower_bound),
+        epsilon=float(epsilon),
+        sup=outcome.sup,
+        beta=float(solution.beta),
+        tolerance=tolerance,
+        method=f"vertex enumeration ({where})",
+        violator=violator,
+        optimum=outcome.optimum,
+        improved_objective=(
+            float(outcome.upper_bound) if outcome.upper_bound < outcome.objective else None
+        ),
+        notes=tuple(outcome.notes),
+    )
 
 
-def _chain_families_only(arch) -> bool:
-    return arch.activation in ("relu", "leaky_relu", "abs")
+def _chambers(solution, tolerance) -> Certificate:
+    D = solution.dictionary
+    y, weights, beta = _exact_inputs(solution)
+    objective, upper_objective = _float_objective_bound(solution)
+    fitted = [exact(float(v)) for v in solution.fitted]
+    w = weights or [Fraction(1)] * len(y)
+    residual = [t - f for t, f in zip(y, fitted)]
+    if D.arch.output_bias:
+        shift = sum((wi * r for wi, r in zip(w, residual)), Fraction(0)) / sum(w, Fraction(0))
+        residual = [r - shift for r in residual]
+    mu = [wi * r for wi, r in zip(w, residual)]
+    outcome = chamber_bound(solution, mu)
+    sup = rational_upper(math.sqrt(float(outcome.sup_squared)))
+    if outcome.sup_squared <= beta * beta:
+        scale = Fraction(1)
+    else:
+        scale = beta / sup
+    lower = dual_value([m * scale for m in mu], y, weights)
+    decrease = violation_decrease(outcome, solution, mu, beta, weights)
+    verdict, epsilon = _decide(upper_objective, lower, objective - decrease, tolerance)
+    violator = None
+    notes = list(outcome.notes)
+    notes.append("Euclidean first-layer norm in d >= 2: the wedge Lasso is an upper bound")
+    if outcome.unit is not None and outcome.proves_violation(beta):
+        unit = np.array([float(v) for v in outcome.unit])
+        d = D.data.dim
+        norm = float(np.linalg.norm(unit[:d]))
+        theta = np.concatenate([unit[:d], [unit[d] if D.arch.bias else 0.0]]) / norm
+        values = chain_values(D.arch, D.X, theta)
+        violator = Violator(
+            {"weights": tuple(theta[:d]), "bias": float(theta[d])},
+            values,
+            float(np.array([float(m) for m in mu]) @ values),
+            "neuron off the wedge dictionary",
+        )
+    return Certificate(
+        verdict=verdict,
+        kind="bounded",
+        objective=float(objective),
+        lower_bound=float(lower),
+        epsilon=float(epsilon),
+        sup=float(sup),
+        beta=float(beta),
+        tolerance=tolerance,
+        method=f"activation chambers ({outcome.chambers} patterns, one SOCP each, exact dual "
+        "bounds)",
+        violator=violator,
+        improved_objective=float(objective - decrease) if decrease > 0 else None,
+        notes=tuple(notes),
+    )
+
+
+def _sampled(solution, tolerance, samples, seed, reason: str) -> Certificate:
+    D = solution.dictionary
+    mu = np.asarray(solution.y, dtype=np.float64) - np.asarray(solution.fitted, dtype=float)
+    weights = getattr(solution, "weights", None)
+    if weights is not None:
+        mu = mu * weights
+    if D.arch.output_bias:
+        mu = mu - mu.mean()
+    sup, theta = sampled_sup(D.arch, D.X, mu, samples, seed)
+    beta = float(solution.beta)
+    violator = None
+    found = sup > beta * (1 + tolerance)
+    if found:
+        values = chain_values(D.arch, D.X, theta)
+        violator = Violator({"theta": tuple(theta)}, values, float(mu @ values), "sampled unit")
+    return Certificate(
+        verdict="violator found" if found else "no violator found",
+        kind="sampled",
+        objective=float(solution.objective),
+        lower_bound=float("nan"),
+        epsilon=float("nan"),
+        sup=float(sup),
+        beta=beta,
+        tolerance=tolerance,
+        method=f"sampling ({samples} units) + Nelder-Mead refinement",
+        violator=violator,
+        notes=(reason, "sampling is evidence: this is not a proof"),
+    )
+
+
+def _interpolation(solution, tolerance, memory_limit, progress) -> Certificate:
+    r"""beta = 0 (:mod:`clifflasso.proofs.duality`): the candidate's loss against the best loss
+    any network reaches (each group of repeated inputs fitted by its weighted mean, exactly),
+    relative to :math:`\tfrac12\sum\omega(y - \bar y)^2`, and its coefficient norm against the
+    LP dual bound of :mod:`clifflasso.lasso.interpolation`, relative to the norm."""
+    from clifflasso.lasso.correlations import block_size_for
+    from clifflasso.lasso.interpolation import min_l1_fit
+    from clifflasso.lasso.problem import LassoProblem
+    from clifflasso.lasso.screening import screen
+
+    D = solution.dictionary
+    y, weights, _ = _exact_inputs(solution)
+    w = weights or [Fraction(1)] * len(y)
+    fitted = [exact(v) for v in solution.fitted]
+    loss = primal_value([t - f for t, f in zip(y, fitted)], Fraction(0), Fraction(0), weights)
+    groups: dict[tuple, list[int]] = {}
+    for n, row in enumerate(D.data.exact):
+        groups.setdefault(tuple(row), []).append(n)
+    best = [Fraction(0)] * len(y)
+    for members in groups.values():
+        mean = sum((w[n] * y[n] for n in members), Fraction(0)) / sum(
+            (w[n] for n in members), Fraction(0)
+        )
+        for n in members:
+            best[n] = mean
+    best_loss = primal_value([t - b for t, b in zip(y, best)], Fraction(0), Fraction(0), weights)
+    centre = sum((wi * t for wi, t in zip(w, y)), Fraction(0)) / sum(w, Fraction(0))
+    spread = primal_value([t - centre for t in y], Fraction(0), Fraction(0), weights)
+    loss_gap = loss - best_loss
+    norm = sum((abs(exact(v)) for v in solution.z), Fraction(0))
+    notes = [
+        "beta = 0: the statement is about the minimum-norm least-squares fit (objective = "
+        "||z||_1 among networks of least loss; lower bound from the LP dual)"
+    ]
+    if loss_gap > Fraction(tolerance) * spread:
+        notes.append(
+            f"the loss is {float(loss_gap):.3g} above the best achievable one (the group means "
+            "of repeated inputs)"
+        )
+        return Certificate(
+            verdict="not optimal",
+            kind="exact",
+            objective=float(norm),
+            lower_bound=float("nan"),
+            epsilon=float("inf"),
+            sup=float("nan"),
+            beta=0.0,
+            tolerance=tolerance,
+            method="best achievable loss",
+            notes=tuple(notes),
+        )
+    if not _complete_family(D.arch, D.data):
+        return _sampled(solution, tolerance, 2000, 0, "no complete family for beta = 0 here")
+    problem = LassoProblem(
+        D.matrix,
+        np.asarray([float(v) for v in solution.y]),
+        intercept=D.arch.output_bias,
+        weights=getattr(solution, "weights", None),
+    )
+    _, multipliers = min_l1_fit(problem.matrix, problem.target)
+    mu = [exact(v) for v in multipliers]
+    if D.arch.output_bias:
+        shift = sum(mu, Fraction(0)) / len(mu)
+        mu = [m - shift for m in mu]
+    family = D.family
+    table = family.enumerate()
+    block = block_size_for(len(y), memory_limit, has_prefix_path(family))
+    scr = screen(
+        family, table, np.array([float(m) for m in mu]), 1.0, block_size=block, progress=progress
+    )
+    bound = rational_upper(scr.upper() * (1 + 1e-12))
+    lower = sum((m * f for m, f in zip(mu, best)), Fraction(0)) / max(Fraction(1), bound)
+    epsilon = norm - lower
+    verdict = "optimal" if epsilon <= Fraction(tolerance) * norm else "undecided"
+    return Certificate(
+        verdict=verdict,
+        kind="bounded",
+        objective=float(norm),
+        lower_bound=float(lower),
+        epsilon=float(epsilon),
+        sup=float(bound),
+        beta=0.0,
+        tolerance=tolerance,
+        method="minimum-norm interpolation dual + screened supremum",
+        notes=tuple(notes),
+    )
 
 
 def certify(
     solution,
     *,
-    tolerance: float = 1e-6,
+    tolerance: float = 1e-9,
+    exact_budget: int = DEFAULT_EXACT_BUDGET,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     samples: int = 20_000,
     seed: int = 0,
     memory_limit: int = 2**30,
-):
+    progress: bool = False,
+) -> Certificate:
     r"""Certify (or refute) that a Lasso solution is the globally optimal network.
 
-    Returns a :class:`Certificate`. ``tolerance`` is relative: the solution is declared optimal
-    when :math:`\sup_\theta|\lambda^\top F_\theta(X)| \le \beta(1 + \text{tolerance})`.
-    Exact enumeration is used when the complete dictionary has at most ``max_entries`` entries
-    to compute (about 8 per column for 1-D families with the prefix-sum path, N otherwise);
-    otherwise ``samples`` random units are refined locally and the result is flagged as
-    evidence, not proof. The exact pass streams the columns in blocks sized for
-    ``memory_limit`` bytes.
+    Works on float solutions (:func:`clifflasso.solve`, :func:`clifflasso.fit`) and exact ones
+    (``exact=True``). Returns a :class:`Certificate` (module docstring): ``optimal`` when the
+    candidate's objective is proven within ``tolerance`` (relative) of the training optimum.
+    ``exact_budget`` caps the entries evaluated in exact arithmetic (beyond it the certificate
+    is ``bounded``); families whose complete enumeration would exceed ``max_entries`` entries
+    or ``memory_limit`` bytes are sampled instead (not a proof). A solution returned by
+    :func:`clifflasso.fit` carries its last streamed pass, which is reused when it settles
+    every column.
     """
     D = solution.dictionary
     arch, data = D.arch, D.data
-    residual = _residual(solution)
-    notes: list[str] = []
-    beta = solution.beta
-    if not arch.output_bias and abs(residual.sum()) > 1e-9 * max(1.0, np.abs(residual).sum()):
-        if arch.bias and _chain_families_only(arch):
-            notes.append(
-                "without an output bias, a unit whose breakpoint lies far outside the data acts "
-                "as an intercept at vanishing cost: the supremum is infinite"
+    y, weights, beta = _exact_inputs(solution)
+    if beta == 0:
+        return _interpolation(solution, tolerance, memory_limit, progress)
+    refuted = _intercept_direction(solution, y, weights)
+    if refuted is not None:
+        return refuted
+    if _complete_family(arch, data):
+        from clifflasso.dictionary import family_for
+
+        family = family_for(arch, data)
+        per_column = 8 if has_prefix_path(family) else data.n_samples
+        size = family.size()
+        hint = solution.info.get("screen") if hasattr(solution, "info") else None
+        if per_column * size > max_entries and hint is None:
+            reason = (
+                f"the complete family has {size:,} columns ({per_column * size:,} entries "
+                f"> max_entries={max_entries:,})"
             )
-            violator = Violator(
-                {"breakpoint": "-> infinity"},
-                np.ones_like(residual),
-                float("inf"),
-                "far-away breakpoint (a free intercept)",
+            return _sampled(solution, tolerance, samples, seed, reason)
+        if _TABLE_BYTES_PER_COLUMN * size > memory_limit:
+            reason = (
+                f"the complete family has {size:,} columns, about "
+                f"{_TABLE_BYTES_PER_COLUMN * size / 2**30:.2f} GiB of parameters, above "
+                f"memory_limit={memory_limit / 2**30:.2f} GiB"
             )
-            return Certificate(
-                False,
-                float("inf"),
-                beta,
-                tolerance,
-                "intercept direction",
-                True,
-                float("inf"),
-                violator,
-                tuple(notes),
-            )
-    family = family_for(arch, data)
-    euclidean_d = data.dim > 1 and arch.norm == 2
-    exact_family = not euclidean_d
-    exact = True
-    violator = None
-    # entries to compute: N per column, or a few per column on the 1-D prefix-sum path
-    per_column = 8 if has_prefix_path(family) else data.n_samples
-    if exact_family and per_column * family.size() <= max_entries:
-        sup, table, column, values = _vertex_sup(family, residual, memory_limit)
-        method = (
-            "vertex enumeration (1-D event arrangement)"
-            if data.dim == 1
-            else "vertex enumeration (polyhedral l1 norm)"
-        )
-        if sup > beta * (1 + tolerance) and column >= 0:
-            record = family.feature(table, column)
-            violator = Violator(
-                record.parameters,
-                values,
-                float(residual @ values),
-                f"{record.family} / {record.kind} on data {record.indices}",
-            )
-    elif euclidean_d and arch.depth == 2:
-        sup, w, chambers = _chamber_sup(solution, residual)
-        method = f"activation chambers ({chambers} patterns, one SOCP each)"
-        if sup > beta * (1 + tolerance) and w is not None:
-            d = data.dim
-            weights, bias = w[:d], (w[d] if arch.bias else 0.0)
-            norm = np.linalg.norm(weights)
-            theta = np.concatenate([weights, [bias]]) / norm
-            values = _chain_values(arch, data.values, theta)
-            violator = Violator(
-                {"weights": tuple(weights / norm), "bias": bias / norm},
-                values,
-                float(residual @ values),
-                "neuron off the wedge dictionary",
-            )
-    else:
-        exact = False
-        sup, theta = _sampled_sup(solution, residual, samples, seed)
-        method = f"sampling ({samples} units) + Nelder-Mead refinement"
-        notes.append("the complete family is too large or unknown here: this is not a proof")
-        values = _chain_values(arch, data.values, theta)
-        if sup > beta * (1 + tolerance):
-            violator = Violator(
-                {"theta": tuple(theta)}, values, float(residual @ values), "sampled unit"
-            )
-    if isinstance(family, HyperplaneFamily) and euclidean_d and arch.depth == 2:
-        notes.append("Euclidean first-layer norm in d >= 2: the wedge Lasso is an upper bound")
-    gap = _dual_gap(solution, residual, sup) if exact else float("nan")
-    return Certificate(
-        optimal=bool(sup <= beta * (1 + tolerance)),
-        sup=float(sup),
-        beta=beta,
-        tolerance=tolerance,
-        method=method,
-        exact=exact,
-        gap=gap,
-        violator=violator,
-        notes=tuple(notes),
+            return _sampled(solution, tolerance, samples, seed, reason)
+        return _vertex(solution, tolerance, exact_budget, memory_limit, progress)
+    if arch.depth == 2 and arch.activation in ("relu", "abs") and arch.norm == 2:
+        return _chambers(solution, tolerance)
+    return _sampled(
+        solution,
+        tolerance,
+        samples,
+        seed,
+        f"no exact method for {arch.activation} depth {arch.depth} with norm={arch.norm} in "
+        f"d={data.dim}",
     )

@@ -25,10 +25,10 @@ import numpy as np
 
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import dictionary
-from clifflasso.numeric.chains import chain_kinks_1d
 from clifflasso.lasso import beta_max
-from clifflasso.solving import solve
+from clifflasso.numeric.chains import chain_kinks_1d
 from clifflasso.proofs.certificates import certify
+from clifflasso.solving import solve
 
 
 @dataclass(frozen=True)
