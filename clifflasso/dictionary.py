@@ -13,17 +13,8 @@ import sympy as sp
 
 from clifflasso._data import Data, as_data
 from clifflasso.architecture import Architecture
-from clifflasso.families.abs_mirrors import AbsMirrorFamily
-from clifflasso.families.abs_vertices import AbsVertexFamily
+from clifflasso.families import registry
 from clifflasso.families.base import Feature, FeatureFamily, FeatureTable
-from clifflasso.families.hyperplanes import (
-    HyperplaneAbsFamily,
-    MirrorAbsFamily,
-    WedgeReluFamily,
-)
-from clifflasso.families.ramps import RampFamily
-from clifflasso.families.relu_chains import ReluChainFamily
-from clifflasso.families.switching import SwitchingFamily
 from clifflasso.symbolic.ops import SYMBOLIC
 
 DEFAULT_MEMORY_LIMIT = 2 * 2**30
@@ -45,33 +36,9 @@ def gib_text(size: int) -> str:
 def family_for(
     arch: Architecture, data: Data, *, max_features: int | None = None, seed: int = 0
 ) -> FeatureFamily:
-    """The feature family that encodes ``arch`` on ``data``."""
-    if data.dim != 1:
-        options = dict(max_features=max_features, seed=seed)
-        if arch.activation == "relu" and arch.depth == 2:
-            return WedgeReluFamily(arch, data, **options)
-        if arch.activation == "abs" and arch.depth == 2:
-            return HyperplaneAbsFamily(arch, data, **options)
-        if arch.activation == "abs" and arch.depth == 3:
-            return MirrorAbsFamily(arch, data, **options)
-        raise ValueError(
-            f"no d-dimensional dictionary for {arch.activation} depth {arch.depth} (d = "
-            f"{data.dim}); available for d >= 2: relu depth 2, abs depth 2 and 3"
-        )
-    if arch.is_switching:
-        return SwitchingFamily(arch, data)
-    if arch.depth == 2:
-        return RampFamily(arch, data)
-    if arch.activation == "relu":
-        return ReluChainFamily(arch, data)
-    if arch.activation == "abs":
-        if arch.depth == 3 and arch.bias:
-            return AbsMirrorFamily(arch, data)
-        return AbsVertexFamily(arch, data)
-    raise ValueError(
-        f"{arch.activation} networks deeper than 2 layers have no dictionary here "
-        "(available: relu depth 2-4, abs any depth, sign/threshold any depth)"
-    )
+    """The feature family that encodes ``arch`` on ``data`` (the first registered family that
+    serves it, :mod:`clifflasso.families.registry`)."""
+    return registry.family_for(arch, data, max_features=max_features, seed=seed)
 
 
 class FeatureList(Sequence):
@@ -169,6 +136,11 @@ class Dictionary:
             self.n_raw,
             self.n_raw - columns.size,
         )
+
+    def kernel_source(self) -> str:
+        """The generated code that computes the columns: the derived formulas (normal,
+        parameters, feature) as printed for every back-end, and the compiled kernel."""
+        return self.family.kernel_source()
 
     def evaluate(self, X: object) -> np.ndarray:
         """Feature values at new points: shape (len(X), P)."""

@@ -23,12 +23,10 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from clifflasso._data import as_data
 from clifflasso.architecture import Architecture
-from clifflasso.dictionary import Dictionary, dictionary
+from clifflasso.dictionary import Dictionary, dictionary, family_for
 from clifflasso.solving import solve
-
-#: (activation, depth) pairs with a dictionary for inputs of dimension d >= 2.
-MULTIVARIATE = (("relu", 2), ("abs", 2), ("abs", 3))
 
 
 class ConvexNetRegressor(RegressorMixin, BaseEstimator):
@@ -103,13 +101,15 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
             output_bias=self.output_bias,
             norm=self.norm,
         )
-        if n_features > 1 and (arch.activation, arch.depth) not in MULTIVARIATE:
-            supported = ", ".join(f"{a} depth {L}" for a, L in MULTIVARIATE)
-            raise ValueError(
-                f"ConvexNetRegressor(activation={self.activation!r}, depth={self.depth}) has no "
-                f"dictionary for inputs with {n_features} features; with two or more features "
-                f"use {supported} (any activation and depth work for one feature)"
-            )
+        if n_features > 1:
+            probe = as_data(np.zeros((2, n_features)))
+            try:
+                family_for(arch, probe)
+            except ValueError as exc:
+                raise ValueError(
+                    f"ConvexNetRegressor(activation={self.activation!r}, depth={self.depth}) "
+                    f"has no dictionary for inputs with {n_features} features: {exc}"
+                ) from exc
         return arch
 
     def _seed(self) -> int:

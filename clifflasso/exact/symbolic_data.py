@@ -34,8 +34,6 @@ import sympy as sp
 from clifflasso._data import Data
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import family_for
-from clifflasso.families.abs_vertices import AbsVertexFamily
-from clifflasso.families.switching import SwitchingFamily
 from clifflasso.symbolic.ops import SYMBOLIC
 
 MAX_SAMPLES = 3
@@ -107,7 +105,7 @@ def symbolic_lasso(arch: Architecture, n_samples: int) -> SymbolicLasso:
         given_exactly=True,
     )
     family = family_for(arch, data)
-    if isinstance(family, (AbsVertexFamily, SwitchingFamily)):
+    if not family.symbolic_data:
         raise ValueError(
             f"the {family.name!r} family is enumerated from numeric data values: no symbolic "
             "version"

@@ -12,16 +12,24 @@ event arrangement give two families ("A Library of Mirrors" §3.3, derived and c
     \text{midpoint } \{j, k\}:\ \min(|x - x_j|, |x - x_k|)
         = \Bigl||x - \tfrac{x_j + x_k}{2}| - \tfrac{|x_j - x_k|}{2}\Bigr|\qquad (j < k).
 
-Both are needed: reflection features alone are *not* equivalent to training.
+Both are needed: reflection features alone are *not* equivalent to training. In the derivation
+of :mod:`clifflasso.symbolic.derivation` both are a first layer through a homogeneous point (the
+data point :math:`\tilde x_j`, or the midpoint :math:`((x_j + x_k)/2, 1)`) and a second layer
+levelled through the reference :math:`x_k`: the d = 1 case of the d-dimensional mirror family.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
+from clifflasso.families.base import ChainFamily, FeatureTable, Generators
+from clifflasso.families.registry import register
 
 
+@register(
+    "abs depth 3 with a first-layer bias (d = 1)",
+    lambda arch, data: data.dim == 1 and arch.activation == "abs" and arch.depth == 3 and arch.bias,
+)
 class AbsMirrorFamily(ChainFamily):
     """Reflection and midpoint features of depth-3 absolute-value networks with bias."""
 
@@ -37,23 +45,27 @@ class AbsMirrorFamily(ChainFamily):
         j, k = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
         upper = j < k
         mj, mk = j[upper], k[upper]
-        centre = np.concatenate([x[j], (x[mj] + x[mk]) / 2])
-        radius = np.concatenate([np.abs(x[k] - x[j]), np.abs(x[mj] - x[mk]) / 2])
-        count = centre.shape[0]
+        first = np.concatenate([x[j], (x[mj] + x[mk]) / 2])
+        count = first.shape[0]
         kinds = np.concatenate(
             [np.full(j.shape[0], "reflection"), np.full(mj.shape[0], "midpoint")]
         )
         indices = np.stack([np.concatenate([j, mj]), np.concatenate([k, mk])], axis=1)
         ones = np.ones(count)
-        return chain_table(kinds, indices, ones, -centre, ones[:, None], -radius[:, None])
+        generators = Generators(
+            np.stack([first, ones], axis=1)[:, None, :],
+            ones,
+            None,
+            ones[:, None],
+            x[indices[:, 1]][:, None, None],
+        )
+        return self.generated_table(kinds, indices, generators)
 
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()
         j, k = (int(i) for i in table.indices[column])
-        xj, xk = ops.number(xs[j]), ops.number(xs[k])
-        if table.kinds[column] == "reflection":
-            return ops.min(ops.abs(x - xk), ops.abs(x - (2 * xj - xk)))
-        return ops.min(ops.abs(x - xj), ops.abs(x - xk))
+        centre = xs[j] if table.kinds[column] == "reflection" else (xs[j] + xs[k]) / 2
+        return Generators([(centre, 1)], 1, None, (1,), [(xs[k],)])
 
     def piecewise_linear(self, table: FeatureTable):
         """Kinks :math:`a - r, a, a + r` with values :math:`0, r, 0`, slopes -1 and +1 outside."""

@@ -30,16 +30,26 @@ import numpy as np
 import sympy as sp
 
 from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
+from clifflasso.families.registry import register
 
 #: above this many candidate normal tuples, :meth:`AbsVertexFamily.size` returns the bound
 #: (tuples) x N^dim without testing which tuples are independent
 TUPLE_CANDIDATES_TESTED = 100_000
 
 
+@register(
+    "abs depth >= 4, and depth 3 without a first-layer bias (d = 1)",
+    lambda arch, data: (
+        data.dim == 1
+        and arch.activation == "abs"
+        and (arch.depth >= 4 or (arch.depth == 3 and not arch.bias))
+    ),
+)
 class AbsVertexFamily(ChainFamily):
     """Absolute-value chains of any depth, one column per vertex of the event arrangement."""
 
     name = "abs vertices"
+    symbolic_data = False
 
     def _normal_count(self) -> int:
         """Event normals: :math:`2^{L-1} - 1` with bias, :math:`2^{L-1} - 2` without."""
@@ -142,7 +152,7 @@ class AbsVertexFamily(ChainFamily):
         extra = 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
         return super().rounding_factor(table) + extra
 
-    def exact_parameters(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
+    def exact_parameters_theta(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
         r"""The vertex :math:`\theta` in exact arithmetic (:math:`a_1 = 0` prepended if no bias)."""
         key = (
             int(table.params["normal_tuple"][column]),
@@ -159,9 +169,16 @@ class AbsVertexFamily(ChainFamily):
         theta = tuple(sum(c * v for c, v in zip(row, rhs)) for row in inverse)
         return theta if self.arch.bias else (Fraction(0),) + theta
 
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        centre, *radii = (ops.number(v) for v in self.exact_parameters(table, column))
-        value = ops.abs(x - centre)
-        for radius in radii:
-            value = ops.abs(value - radius)
-        return value
+    def exact_parameters(self, table: FeatureTable, column: int, backend: str = "exact"):
+        r"""The vertex :math:`\theta = (a_1, r_2, \dots)` as the unit's parameters
+        :math:`w = 1`, :math:`b_1 = -a_1`, :math:`s_l = 1`, :math:`b_l = -r_l` (exactly)."""
+        centre, *radii = self.exact_parameters_theta(table, column)
+        number = (
+            Fraction if backend == "exact" else (lambda v: sp.Rational(v.numerator, v.denominator))
+        )
+        return (
+            (number(Fraction(1)),),
+            number(-centre),
+            tuple(1 for _ in radii),
+            tuple(number(-r) for r in radii),
+        )

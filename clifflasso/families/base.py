@@ -19,11 +19,16 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from clifflasso._data import Data
 from clifflasso.architecture import Architecture
-from clifflasso.numeric.chains import chain_kinks_1d, evaluate_chains
+from clifflasso.numeric.chains import chain_kinks_1d
 from clifflasso.numeric.network import ChainNetwork
+from clifflasso.symbolic.activations import activation
+from clifflasso.symbolic.derivation import ChainSpec, abs_nest_display
+from clifflasso.symbolic.lowering import LoweredChain, lower
+from clifflasso.symbolic.network import ExactUnit, rational
 from clifflasso.symbolic.ops import EXACT
 
 
@@ -89,6 +94,17 @@ class FeatureFamily(ABC):
     #: subsets skipped because they span no hyperplane
     n_degenerate: int = 0
 
+    @property
+    def complete(self) -> bool:
+        """Whether the columns are all the vertices where a correlation with any residual can
+        attain its supremum over normalised units, so that the Lasso equals training (the
+        certificates enumerate them)."""
+        return True
+
+    #: whether the enumeration depends on the data only through its order, so that symbolic
+    #: data points work (families that merge coincident numeric values say False)
+    symbolic_data: bool = True
+
     def __init__(self, arch: Architecture, data: Data) -> None:
         self.arch = arch
         self.data = data
@@ -105,6 +121,10 @@ class FeatureFamily(ABC):
     @abstractmethod
     def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
         """Numeric kernel: feature values at the rows of ``X`` (N, d), shape (N, P)."""
+
+    @abstractmethod
+    def kernel_source(self) -> str:
+        """The generated source of the numeric kernel (and of the derived formulas)."""
 
     @abstractmethod
     def closed_form(self, table: FeatureTable, column: int, x, ops):
@@ -173,18 +193,140 @@ class FeatureFamily(ABC):
 UNIT_ROUNDOFF = 2.0**-53
 
 
+@dataclass(frozen=True)
+class Generators:
+    r"""The points that pin one chain unit (or a batch: arrays with a leading column axis),
+    the inputs of the derivation of :mod:`clifflasso.symbolic.derivation`:
+
+    ``vectors`` the :math:`D - 1` homogeneous vectors spanning the first hyperplane (rows),
+    ``sign`` :math:`s_1`, ``reflection`` the point :math:`q` the first hyperplane is reflected
+    across (or None), ``signs`` the later layers' :math:`s_l`, ``references`` their reference
+    points :math:`r_l` (rows)."""
+
+    vectors: Any
+    sign: Any
+    reflection: Any
+    signs: Any
+    references: Any
+
+
 class ChainFamily(FeatureFamily):
     r"""A family of normalised parallel chains (ReLU, leaky ReLU, absolute value).
+
+    Its formulas are not written here: every column is a unit of the derivation of
+    :mod:`clifflasso.symbolic.derivation` (a hyperplane spanned by generators, optionally
+    reflected, later layers levelled through reference points), lowered once to code
+    (:mod:`clifflasso.symbolic.lowering`). A family only says which generators its columns
+    have (:meth:`exact_generators`, and the batched ones in its enumeration).
 
     Parameters per column: ``w1`` (P, d) with :math:`\|w_1\|_p = 1`, ``b1`` (P,), and for the
     later layers ``w`` (P, L-2) with entries :math:`\pm 1` and ``b`` (P, L-2).
     """
 
+    def spec(self, reflected: bool = False) -> ChainSpec:
+        """The derivation's key for this family's columns."""
+        return ChainSpec(
+            activation(self.arch.activation, self.arch.slope),
+            self.data.dim,
+            self.arch.depth,
+            self.arch.bias,
+            self.arch.norm,
+            reflected,
+        )
+
+    def lowered(self, reflected: bool = False) -> LoweredChain:
+        return lower(self.spec(reflected))
+
+    def kernel_source(self) -> str:
+        """The generated code behind this family's columns (formulas and kernel)."""
+        return self.lowered().source
+
     def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
         p = table.params
-        return evaluate_chains(
-            X, p["w1"], p["b1"], p["w"], p["b"], self.arch.activation, self.arch.slope
-        )
+        return self.lowered().kernel(X, p["w1"].T, p["b1"], p["w"].T, p["b"].T)
+
+    # ----------------------------------------------------------------- parameters
+    def normals(self, vectors: np.ndarray) -> np.ndarray:
+        """Homogeneous normals (P, D) of stacked spanning vectors (P, D-1, D)."""
+        normal = self.lowered().backend("numpy")["normal"]
+        coordinates = [
+            vectors[:, i, k] for i in range(vectors.shape[1]) for k in range(vectors.shape[2])
+        ]
+        count = vectors.shape[0]
+        return np.stack([np.broadcast_to(v, (count,)) for v in normal(*coordinates)], axis=1)
+
+    def unit_parameters(self, normals: np.ndarray, generators: Generators) -> tuple:
+        """``(w1 (P, d), b1 (P,), hidden signs (P, L-2), hidden biases (P, L-2))`` from the
+        normals and the other generators (numpy back-end, vectorised over the columns)."""
+        count, d, hidden = normals.shape[0], self.data.dim, self.arch.depth - 2
+        reflected = generators.reflection is not None
+        parameters = self.lowered(reflected).backend("numpy")["parameters"]
+        inputs = [normals[:, k] for k in range(normals.shape[1])]
+        inputs.append(np.broadcast_to(np.asarray(generators.sign, float), (count,)))
+        if reflected:
+            inputs += [generators.reflection[:, k] for k in range(d)]
+        signs = np.broadcast_to(np.asarray(generators.signs, float), (count, hidden))
+        inputs += [signs[:, k] for k in range(hidden)]
+        inputs += [generators.references[:, layer, k] for layer in range(hidden) for k in range(d)]
+        values = [np.broadcast_to(np.asarray(v, float), (count,)) for v in parameters(*inputs)]
+        w1 = np.stack(values[:d], axis=1)
+        biases = np.stack(values[d + 1 :], axis=1) if hidden else np.zeros((count, 0))
+        return w1, values[d], signs, biases
+
+    def generated_table(self, kinds, indices, generators: Generators, normals=None, **extra):
+        """A :class:`FeatureTable` whose parameters come from the lowered derivation."""
+        if normals is None:
+            normals = self.normals(np.asarray(generators.vectors, dtype=np.float64))
+        w1, b1, signs, biases = self.unit_parameters(normals, generators)
+        return chain_table(kinds, indices, w1, b1, signs, biases, **extra)
+
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
+        """The generators of one column as exact rationals (families whose parameters are not
+        pinned by generators override :meth:`exact_parameters` instead)."""
+        raise NotImplementedError(f"{self.name!r} has no generators")
+
+    def exact_parameters(self, table: FeatureTable, column: int, backend: str = "exact"):
+        """``(w, b1, signs, hidden biases)`` of one column from the same lowered formulas,
+        exactly (``backend="exact"``: Fractions; ``"sympy"``: sympy numbers, square roots
+        included)."""
+        generators = self.exact_generators(table, column)
+        reflected = generators.reflection is not None
+        functions = self.lowered(reflected).backend(backend)
+        normal = functions["normal"](*(v for row in generators.vectors for v in row))
+        inputs = [*normal, generators.sign]
+        if reflected:
+            inputs += list(generators.reflection)
+        inputs += list(generators.signs)
+        inputs += [v for row in generators.references for v in row]
+        values = functions["parameters"](*inputs)
+        d = self.data.dim
+        return tuple(values[:d]), values[d], tuple(generators.signs), tuple(values[d + 1 :])
+
+    def closed_form(self, table: FeatureTable, column: int, x, ops):
+        """The feature formula at ``x`` with the column's exact parameters (the lowered feature
+        formula; exact back-end for ``EXACT``, sympy for the symbolic ops)."""
+        backend = "exact" if ops is EXACT else "sympy"
+        if backend == "exact" and not self.exact_values_available:
+            raise ValueError(f"the {self.name!r} family has irrational values: use sympy")
+        w, b1, signs, biases = self.exact_parameters(table, column, backend)
+        point = list(x) if self.vector_input else [x]
+        feature = self.lowered().backend(backend)["feature"]
+        (value,) = feature(*point, *w, b1, *signs, *biases)
+        if backend == "sympy" and self.arch.activation == "abs":
+            return abs_nest_display(sp.sympify(value))
+        return value
+
+    def exact_unit(self, table: FeatureTable, column: int, z: Fraction) -> ExactUnit:
+        r"""The unit realising coefficient :math:`z` with exact weights
+        (:mod:`clifflasso.symbolic.network`): the column's exact parameters scaled by
+        :math:`\gamma = |z|^{1/L}` per layer."""
+        w, b1, signs, biases = self.exact_parameters(table, column, "sympy")
+        depth = self.arch.depth
+        gamma = abs(rational(z)) ** sp.Rational(1, depth)
+        layers = [(sp.Matrix([[gamma * sp.sympify(v) for v in w]]), sp.Matrix([gamma * b1]))]
+        for level, (s, b) in enumerate(zip(signs, biases), start=2):
+            layers.append((sp.Matrix([[gamma * s]]), sp.Matrix([gamma**level * b])))
+        return ExactUnit(column, z, tuple(layers), sp.Integer(1), sp.sign(rational(z)) * gamma)
 
     def chain_parameters(self, table: FeatureTable, column: int) -> dict[str, Any]:
         p = table.params
@@ -205,8 +347,7 @@ class ChainFamily(FeatureFamily):
                 for kink in chain_kinks_1d(
                     weights,
                     parameters["biases"],
-                    self.arch.activation,
-                    self.arch.slope,
+                    activation(self.arch.activation, self.arch.slope),
                     tolerance=1e-9 * scale,
                 )
             )

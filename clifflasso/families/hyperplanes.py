@@ -42,9 +42,8 @@ from functools import cached_property
 
 import numpy as np
 
-from clifflasso.families.base import ChainFamily, Feature, FeatureTable, chain_table
-from clifflasso.numeric.geometry import generalized_cross
-from clifflasso.symbolic import rational
+from clifflasso.families.base import ChainFamily, Feature, FeatureTable, Generators
+from clifflasso.families.registry import register
 from clifflasso.symbolic.ops import EXACT, SYMBOLIC
 
 _DEGENERACY_TOLERANCE = 1e-9
@@ -64,6 +63,11 @@ class HyperplaneFamily(ChainFamily):
         self.seed = seed
         self.n_degenerate = 0
         self.n_full = self.size()
+
+    @property
+    def complete(self) -> bool:
+        """With the polyhedral l1 norm; with the Euclidean norm the family is an upper bound."""
+        return self.arch.norm == 1
 
     @property
     def exact_ops(self):
@@ -161,21 +165,18 @@ class HyperplaneFamily(ChainFamily):
                 chosen.add(tuple(int(i) for i in draw))
         return np.array(sorted(chosen), dtype=np.int64).reshape(-1, k)
 
-    def _hyperplanes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(subsets, normalised weights (P, d), biases (P,), norms of the raw weight part)."""
+    def _hyperplanes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(subsets, homogeneous normals (P, D)) of the non-degenerate subsets: the normal is
+        the lowered generalized cross product of the spanning pool vectors."""
         subsets = self._subsets()
         spans = self._pool_values[subsets]
-        normals = generalized_cross(spans)
-        d = self.data.dim
-        weights = normals[:, :d]
-        biases = normals[:, d] if self.arch.bias else np.zeros(normals.shape[0])
-        norms = np.linalg.norm(weights, ord=self.arch.norm, axis=1)
+        normals = self.normals(spans)
+        norms = np.linalg.norm(normals[:, : self.data.dim], ord=self.arch.norm, axis=1)
         volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
         valid = norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
         self.n_degenerate = int(np.sum(~valid))
         keep = np.flatnonzero(valid)
-        norms = norms[keep]
-        return subsets[keep], weights[keep] / norms[:, None], biases[keep] / norms, norms
+        return subsets[keep], normals[keep]
 
     def rounding_factor(self, table: FeatureTable) -> np.ndarray:
         r"""The chain factor plus the cross-product arithmetic (``norm=1`` families).
@@ -191,31 +192,15 @@ class HyperplaneFamily(ChainFamily):
         :math:`4(d+1)\,C\,\kappa_j\,u\,M_j`."""
         span = self._span_dim
         spans = self._pool_values[table.indices[:, : span - 1]]
-        normals = generalized_cross(spans)
+        normals = self.normals(spans)
         weight_norms = np.abs(normals[:, : self.data.dim]).sum(axis=1)
         kappa = np.prod(np.abs(spans).sum(axis=2), axis=1) / weight_norms
         constant = 4.0 * math.factorial(span) * span**2 * 2.0**span
         return super().rounding_factor(table) + 4.0 * (self.data.dim + 1) * constant * kappa
 
     # ---------------------------------------------------------------- exact side
-    def exact_hyperplane(self, subset) -> tuple[tuple[Fraction, ...], Fraction]:
-        """Exact ``(w, b)`` (unnormalised) of a subset of the pool."""
-        vectors = [self._pool[1][int(i)] for i in subset]
-        g = rational.generalized_cross(vectors)
-        d = self.data.dim
-        return g[:d], (g[d] if self.arch.bias else Fraction(0))
-
-    def _norm(self, weights, ops):
-        if self.arch.norm == 1:
-            return ops.number(sum(abs(w) for w in weights))
-        return ops.sqrt(ops.number(sum(w * w for w in weights)))
-
-    def _linear(self, table: FeatureTable, column: int, x, ops):
-        r""":math:`(w\cdot x + b)` with the exact unnormalised normal, and the exact normaliser."""
-        subset = table.indices[column, : self._span_dim - 1]
-        weights, bias = self.exact_hyperplane(subset)
-        value = sum(ops.number(w) * xk for w, xk in zip(weights, x)) + ops.number(bias)
-        return value, self._norm(weights, ops), (weights, bias)
+    def _exact_vectors(self, table: FeatureTable, column: int) -> list:
+        return [self._pool[1][int(i)] for i in table.indices[column, : self._span_dim - 1]]
 
     def feature(self, table: FeatureTable, column: int) -> Feature:
         parameters = self.chain_parameters(table, column)
@@ -226,6 +211,11 @@ class HyperplaneFamily(ChainFamily):
         return Feature(self.name, str(table.kinds[column]), tuple(data_indices), (), parameters)
 
 
+@register(
+    "relu depth 2 (d >= 2): wedge features, exact with norm=1, an upper bound with norm=2",
+    lambda arch, data: data.dim >= 2 and arch.activation == "relu" and arch.depth == 2,
+    options=("max_features", "seed"),
+)
 class WedgeReluFamily(HyperplaneFamily):
     """Two-layer ReLU wedge features: one-sided distances to hyperplanes through samples."""
 
@@ -234,25 +224,29 @@ class WedgeReluFamily(HyperplaneFamily):
     signs = (1, -1)
 
     def enumerate(self) -> FeatureTable:
-        subsets, weights, biases, _ = self._hyperplanes()
+        subsets, normals = self._hyperplanes()
         count = subsets.shape[0]
         signs = np.repeat(np.array(self.signs, dtype=np.float64), count)
         empty = np.zeros((2 * count, 0))
-        return chain_table(
+        generators = Generators(None, signs, None, empty, np.zeros((2 * count, 0, 1)))
+        return self.generated_table(
             np.where(signs > 0, "wedge+", "wedge-"),
             np.tile(subsets, (2, 1)),
-            signs[:, None] * np.tile(weights, (2, 1)),
-            signs * np.tile(biases, 2),
-            empty,
-            empty,
+            generators,
+            normals=np.tile(normals, (2, 1)),
             sign=signs.astype(np.int8),
         )
 
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        value, norm, _ = self._linear(table, column, x, ops)
-        return ops.relu(int(table.params["sign"][column]) * value) / norm
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
+        sign = int(table.params["sign"][column])
+        return Generators(self._exact_vectors(table, column), sign, None, (), ())
 
 
+@register(
+    "abs depth 2 (d >= 2): distances to hyperplanes, exact with norm=1",
+    lambda arch, data: data.dim >= 2 and arch.activation == "abs" and arch.depth == 2,
+    options=("max_features", "seed"),
+)
 class HyperplaneAbsFamily(HyperplaneFamily):
     """Two-layer absolute-value features: distances to hyperplanes through samples (and axes)."""
 
@@ -260,16 +254,23 @@ class HyperplaneAbsFamily(HyperplaneFamily):
     pool_kinds = ("point", "axis")
 
     def enumerate(self) -> FeatureTable:
-        subsets, weights, biases, _ = self._hyperplanes()
-        empty = np.zeros((subsets.shape[0], 0))
-        kinds = np.full(subsets.shape[0], "hyperplane")
-        return chain_table(kinds, subsets, weights, biases, empty, empty)
+        subsets, normals = self._hyperplanes()
+        count = subsets.shape[0]
+        generators = Generators(
+            None, np.ones(count), None, np.zeros((count, 0)), np.zeros((count, 0, 1))
+        )
+        kinds = np.full(count, "hyperplane")
+        return self.generated_table(kinds, subsets, generators, normals=normals)
 
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        value, norm, _ = self._linear(table, column, x, ops)
-        return ops.abs(value) / norm
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
+        return Generators(self._exact_vectors(table, column), 1, None, (), ())
 
 
+@register(
+    "abs depth 3 (d >= 2): mirrors and bisectors, exact with norm=1",
+    lambda arch, data: data.dim >= 2 and arch.activation == "abs" and arch.depth == 3,
+    options=("max_features", "seed"),
+)
 class MirrorAbsFamily(HyperplaneFamily):
     """Three-layer absolute-value features: distance to the nearer of a hyperplane through a
     sample and its mirror image, the mirror spanned by points, differences, midpoints (axes)."""
@@ -281,37 +282,42 @@ class MirrorAbsFamily(HyperplaneFamily):
         return self.data.n_samples
 
     def enumerate(self) -> FeatureTable:
-        subsets, weights, biases, _ = self._hyperplanes()
+        subsets, normals = self._hyperplanes()
         count, n = subsets.shape[0], self.data.n_samples
-        levels = np.abs(self.data.values @ weights.T + biases)  # (N, P): |t(x_r)|
-        reference = np.tile(np.arange(n), count)
         rows = np.repeat(np.arange(count), n)
-        offsets = levels.T.ravel()
-        params = np.column_stack([weights[rows], biases[rows], offsets])
-        scale = max(1.0, float(np.max(np.abs(params))))
-        _, first = np.unique(np.round(params / scale, 9), axis=0, return_index=True)
+        reference = np.tile(np.arange(n), count)
+        ones = np.ones(rows.size)
+        generators = Generators(
+            None, ones, None, ones[:, None], self.data.values[reference][:, None, :]
+        )
+        table = self.generated_table(
+            np.full(rows.size, "mirror"),
+            np.column_stack([subsets[rows], reference]),
+            generators,
+            normals=normals[rows],
+        )
+        # the same unit arises from several (subset, reference) pairs: keep the first, deciding
+        # equality relative to each unit's own parameters
+        p = table.params
+        params = np.column_stack([p["w1"], p["b1"], p["b"][:, 0]])
+        scale = np.max(np.abs(params), axis=1, keepdims=True)
+        _, first = np.unique(np.round(params / scale, 9) + 0.0, axis=0, return_index=True)
         first.sort()
-        rows, reference, offsets = rows[first], reference[first], offsets[first]
+        table = table.take(first)
         labels = self._pool[0]
         on_mirror = np.array(
-            [any(labels[int(i)][0] == "point" for i in subset) for subset in subsets]
+            [any(labels[int(i)][0] == "point" for i in row[:-1]) for row in table.indices]
         )
-        flat = offsets <= 1e-12 * scale
-        kinds = np.where(flat, "two-layer", np.where(on_mirror[rows], "mirror", "bisector"))
-        return chain_table(
-            kinds,
-            np.column_stack([subsets[rows], reference]),
-            weights[rows],
-            biases[rows],
-            np.ones((rows.size, 1)),
-            -offsets[:, None],
-        )
+        offsets = -table.params["b"][:, 0]
+        flat = offsets <= 1e-12 * scale[first, 0]
+        kinds = np.where(flat, "two-layer", np.where(on_mirror, "mirror", "bisector"))
+        return FeatureTable(kinds=kinds, indices=table.indices, params=table.params)
 
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        value, norm, (weights, bias) = self._linear(table, column, x, ops)
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         r = int(table.indices[column, -1])
-        level = abs(sum(w * xk for w, xk in zip(weights, self.data.exact[r])) + bias)
-        return ops.abs(ops.abs(value) - ops.number(level)) / norm
+        return Generators(
+            self._exact_vectors(table, column), 1, None, (1,), [tuple(self.data.exact[r])]
+        )
 
     def feature(self, table: FeatureTable, column: int) -> Feature:
         record = super().feature(table, column)

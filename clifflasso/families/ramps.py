@@ -6,7 +6,10 @@ r"""Two-layer 1-D families: ramps at the data ("A Library of Mirrors" §3.1).
     \text{leaky: } \sigma_a(\pm(x - x_n)) \qquad
     \text{abs: } |x - x_n|
 
-Without a first-layer bias the only breakpoint is 0. Sizes: 2N (ReLU, leaky), N (abs).
+The d = 1 case of the hyperplane derivation: the "hyperplane" through the homogeneous point
+:math:`\tilde x_n = (x_n, 1)` has the normal :math:`\times(\tilde x_n) = (1, -x_n)`, so
+:math:`w = s = \pm 1`, :math:`b = -s x_n`. Without a first-layer bias the only breakpoint is 0.
+Sizes: 2N (ReLU, leaky), N (abs).
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
+from clifflasso.families.base import ChainFamily, FeatureTable, Generators
+from clifflasso.families.registry import register
 
 
+@register(
+    "relu / leaky_relu / abs depth 2 (d = 1)",
+    lambda arch, data: data.dim == 1 and arch.depth == 2 and not arch.is_switching,
+)
 class RampFamily(ChainFamily):
     """Two-layer ReLU, leaky-ReLU and absolute-value features with breakpoints at the data."""
 
@@ -35,34 +43,26 @@ class RampFamily(ChainFamily):
     def enumerate(self) -> FeatureTable:
         x = self.data.values[:, 0]
         count = self._breakpoint_count()
-        signs, points, indices = [], [], []
-        for s in self._orientations():
-            signs.append(np.full(count, s, dtype=np.float64))
-            points.append(x if self.arch.bias else np.zeros(1))
-            indices.append(np.arange(count) if self.arch.bias else np.full(1, -1))
-        s = np.concatenate(signs)
-        a = np.concatenate(points)
-        kinds = np.where(s > 0, "ramp+", "ramp-") if len(self._orientations()) == 2 else None
-        if kinds is None:
-            kinds = np.full(s.shape[0], "abs")
-        empty = np.zeros((s.shape[0], 0))
-        return chain_table(
-            np.asarray(kinds), np.concatenate(indices)[:, None], s, -s * a, empty, empty
+        orientations = self._orientations()
+        signs = np.repeat(np.array(orientations, dtype=np.float64), count)
+        indices = np.tile(np.arange(count) if self.arch.bias else np.full(1, -1), len(orientations))
+        vectors = (
+            np.stack([x[indices], np.ones(indices.size)], axis=1)[:, None, :]
+            if self.arch.bias
+            else np.zeros((indices.size, 0, 1))
         )
+        kinds = np.where(signs > 0, "ramp+", "ramp-") if len(orientations) == 2 else None
+        if kinds is None:
+            kinds = np.full(signs.shape[0], "abs")
+        empty = np.zeros((signs.size, 0))
+        generators = Generators(vectors, signs, None, empty, np.zeros((signs.size, 0, 1)))
+        return self.generated_table(np.asarray(kinds), indices[:, None], generators)
 
-    def _point(self, table: FeatureTable, column: int, ops):
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         n = int(table.indices[column, 0])
-        return ops.number(self.exact_column()[n]) if n >= 0 else ops.number(Fraction(0))
-
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        point = self._point(table, column, ops)
-        s = int(table.params["w1"][column, 0])
-        if self.arch.activation == "abs":
-            return ops.abs(x - point)
-        if self.arch.activation == "relu":
-            return ops.relu(s * (x - point))
-        slope = ops.number(Fraction(str(self.arch.slope)))
-        return ops.leaky_relu(s * (x - point), slope)
+        vectors = [(self.exact_column()[n], Fraction(1))] if n >= 0 else []
+        sign = int(np.sign(table.params["w1"][column, 0]))
+        return Generators(vectors, sign, None, (), ())
 
     def piecewise_linear(self, table: FeatureTable):
         r"""One kink at the breakpoint :math:`a = -b_1/w_1` with value :math:`\sigma(0) = 0`."""

@@ -8,12 +8,11 @@ with signs :math:`s_l = \pm 1`, :math:`a_l = x_{j_l}` and, at depth 4, also the 
 breakpoint :math:`a_1 = 2x_{j_2} - x_{j_1}` (``kind="reflected"``). Raw sizes: :math:`4N^2` (L=3),
 :math:`16N^3` (L=4); without a first-layer bias :math:`a_1 = 0`: 4N and 8N^2.
 
-Closed forms at depth 3 (derived; they realise "capped ramps" between two data points):
-
-.. math::
-
-    (+,+): (x-\max(a_1,a_2))_+ \quad (-,+): (\min(a_1,a_2)-x)_+ \quad
-    (+,-): [a_2>a_1]\,(a_2-\max(x,a_1))_+ \quad (-,-): [a_2<a_1]\,(\min(x,a_1)-a_2)_+
+In the derivation of :mod:`clifflasso.symbolic.derivation`: the first layer is the point
+:math:`\tilde x_{j_1}` (or that point reflected about :math:`x_{j_2}`, the versor reflection in
+one dimension), the later layers are levelled through the references :math:`x_{j_2}` (and
+:math:`x_{j_3}`). At depth 3 the features realise "capped ramps" between two data points, e.g.
+:math:`(+,+): (x-\max(a_1,a_2))_+` and :math:`(+,-): [a_2>a_1]\,(a_2-\max(x,a_1))_+`.
 """
 
 from __future__ import annotations
@@ -23,25 +22,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
-from clifflasso.symbolic.ops import EXACT
+from clifflasso.families.base import ChainFamily, FeatureTable, Generators
+from clifflasso.families.registry import register
 
 
-def _relu(t: np.ndarray) -> np.ndarray:
-    return np.maximum(t, 0.0)
-
-
-def depth3_closed_form(x, a1, a2, s1: int, s2: int, ops):
-    """The depth-3 ReLU chain with breakpoints ``a1``, ``a2`` and signs ``s1``, ``s2``."""
-    if s1 > 0 and s2 > 0:
-        return ops.relu(x - ops.max(a1, a2))
-    if s1 < 0 and s2 > 0:
-        return ops.relu(ops.min(a1, a2) - x)
-    if s1 > 0:
-        return ops.relu(a2 - ops.max(x, a1)) if a2 > a1 else ops.number(Fraction(0))
-    return ops.relu(ops.min(x, a1) - a2) if a2 < a1 else ops.number(Fraction(0))
-
-
+@register(
+    "relu depth 3 and 4 (d = 1)",
+    lambda arch, data: data.dim == 1 and arch.activation == "relu" and arch.depth in (3, 4),
+)
 class ReluChainFamily(ChainFamily):
     """ReLU chains of depth 3 or 4 with breakpoints at data points (and reflections at depth 4)."""
 
@@ -81,43 +69,32 @@ class ReluChainFamily(ChainFamily):
 
     def _block(self, x: np.ndarray, idx: np.ndarray, signs, k: int) -> FeatureTable:
         count = idx.shape[0]
-        x1 = x[idx[:, 0]] if self.arch.bias else np.zeros(count)
-        x2 = x[idx[:, 1]]
-        a1 = 2 * x2 - x1 if k == 1 else x1
+        if self.arch.bias:
+            vectors = np.stack([x[idx[:, 0]], np.ones(count)], axis=1)[:, None, :]
+        else:
+            vectors = np.zeros((count, 0, 1))
         s = np.broadcast_to(np.asarray(signs), (count, len(signs)))
-        c2 = _relu(s[:, 0] * (x2 - a1))
-        hidden_w = [s[:, 1]]
-        hidden_b = [-s[:, 1] * c2]
-        if self.arch.depth == 4:
-            x3 = x[idx[:, 2]]
-            c3 = _relu(s[:, 1] * (_relu(s[:, 0] * (x3 - a1)) - c2))
-            hidden_w.append(s[:, 2])
-            hidden_b.append(-s[:, 2] * c3)
+        generators = Generators(
+            vectors,
+            s[:, 0],
+            x[idx[:, 1]][:, None] if k == 1 else None,
+            s[:, 1:],
+            x[idx[:, 1:]][:, :, None],
+        )
         kinds = np.full(count, "reflected" if k == 1 else "chain")
-        return chain_table(
+        return self.generated_table(
             kinds,
             idx,
-            s[:, 0],
-            -s[:, 0] * a1,
-            np.stack(hidden_w, axis=1),
-            np.stack(hidden_b, axis=1),
+            generators,
             signs=np.array(s, dtype=np.int8),
             reflected=np.full(count, k, dtype=np.int8),
         )
 
-    def _breakpoints_exact(self, table: FeatureTable, column: int):
+    def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()
-        idx = table.indices[column]
-        x1 = xs[idx[0]] if idx[0] >= 0 else Fraction(0)
-        x2 = xs[idx[1]]
-        a1 = 2 * x2 - x1 if table.params["reflected"][column] else x1
-        return a1, x2, (xs[idx[2]] if self.arch.depth == 4 else None)
-
-    def closed_form(self, table: FeatureTable, column: int, x, ops):
-        s = [int(v) for v in table.params["signs"][column]]
-        a1, a2, a3 = self._breakpoints_exact(table, column)
-        third = depth3_closed_form(x, ops.number(a1), ops.number(a2), s[0], s[1], ops)
-        if self.arch.depth == 3:
-            return third
-        level = depth3_closed_form(a3, a1, a2, s[0], s[1], EXACT)
-        return ops.relu(s[2] * (third - ops.number(level)))
+        idx = [int(i) for i in table.indices[column]]
+        signs = [int(v) for v in table.params["signs"][column]]
+        vectors = [(xs[idx[0]], Fraction(1))] if idx[0] >= 0 else []
+        reflection = (xs[idx[1]],) if table.params["reflected"][column] else None
+        references = [(xs[i],) for i in idx[1:]]
+        return Generators(vectors, signs[0], reflection, tuple(signs[1:]), references)

@@ -28,19 +28,25 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 
 from clifflasso.families.base import Feature, FeatureFamily, FeatureTable
+from clifflasso.families.registry import register
 from clifflasso.numeric.network import SwitchingNetwork, SwitchingUnit
+from clifflasso.symbolic.activations import activation
+from clifflasso.symbolic.lowering import lower_switch
+from clifflasso.symbolic.network import ExactUnit, rational
 
 
+@register(
+    "sign / threshold, any depth, parallel / rectangular / tree (d = 1)",
+    lambda arch, data: arch.is_switching and data.dim == 1,
+)
 class SwitchingFamily(FeatureFamily):
     """Switching patterns of sign or threshold networks of any depth and kind."""
 
     name = "switching patterns"
-
-    @property
-    def _levels(self) -> tuple[int, int]:
-        return (1, -1) if self.arch.activation == "sign" else (1, 0)
+    symbolic_data = False
 
     def _candidates(self) -> tuple[list[float], list[Fraction], list[int]]:
         """Candidate thresholds: distinct data values after the smallest (or 0 without bias)."""
@@ -83,12 +89,11 @@ class SwitchingFamily(FeatureFamily):
         )
 
     def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:
-        high, low = self._levels
-        thresholds = table.params["thresholds"]
-        crossings = np.zeros((X.shape[0], thresholds.shape[0]), dtype=np.int64)
-        for slot in range(thresholds.shape[1]):
-            crossings += X[:, :1] < thresholds[None, :, slot]
-        return np.where(crossings % 2 == 0, float(high), float(low))
+        return lower_switch(self.arch.activation).kernel(X, table.params["thresholds"].T)
+
+    def kernel_source(self) -> str:
+        """The generated switching kernel."""
+        return lower_switch(self.arch.activation).source
 
     def magnitude_bound(self, table: FeatureTable) -> np.ndarray:
         return np.ones(len(table))
@@ -98,7 +103,7 @@ class SwitchingFamily(FeatureFamily):
         return np.zeros(len(table))
 
     def closed_form(self, table: FeatureTable, column: int, x, ops):
-        high, low = self._levels
+        high, low = activation(self.arch.activation).levels
         thresholds = [ops.number(t) for t in table.params["exact_thresholds"][column]]
         k = len(thresholds)
         values = [high if (k - i) % 2 == 0 else low for i in range(k + 1)]
@@ -162,6 +167,26 @@ class SwitchingFamily(FeatureFamily):
         layers = [(np.zeros((n_out, n_in)), np.ones(n_out)) for n_out, n_in in zip(sizes, inputs)]
         self._realise(layers, len(sizes), 0, sorted(thresholds))
         return SwitchingUnit(layers=tuple(layers), amplitude=amplitude)
+
+    def exact_unit(self, table: FeatureTable, column: int, z: Fraction) -> ExactUnit:
+        r"""The unit of coefficient :math:`z` with exact weights: the integer and half-integer
+        weights of :meth:`unit`, the exact thresholds as first-layer biases, amplitude and output
+        weight :math:`\sqrt{|z|}` and :math:`\mathrm{sign}(z)\sqrt{|z|}`."""
+        exact_thresholds = table.params["exact_thresholds"][column]
+        by_value = {float(t): t for t in exact_thresholds}
+        unit = self.unit([float(t) for t in exact_thresholds], 1.0)
+        layers = []
+        for level, (weights, biases) in enumerate(unit.layers):
+            exact_w = sp.Matrix([[rational(w) for w in row] for row in weights])
+            exact_b = []
+            for i, bias in enumerate(biases):
+                if level == 0 and weights[i, 0] == 1 and -bias in by_value:
+                    exact_b.append(-rational(by_value[-bias]))
+                else:
+                    exact_b.append(rational(Fraction(bias)))
+            layers.append((exact_w, sp.Matrix(exact_b)))
+        root = sp.sqrt(abs(rational(z)))
+        return ExactUnit(column, z, tuple(layers), root, sp.sign(rational(z)) * root)
 
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> SwitchingNetwork:
         r"""Each column becomes a unit with amplitude :math:`\sqrt{|z_j|}` and output weight

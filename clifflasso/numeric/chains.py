@@ -7,84 +7,17 @@ A chain of depth ``L`` is
     u(x) = \sigma(w_{L-1}\,\sigma(\cdots\sigma(w_2\,\sigma(x\cdot w_1 + b_1) + b_2)\cdots)
     + b_{L-1}),
 
-with :math:`w_1 \in \mathbb{R}^d` and scalar later weights (``shared/spec/MATH.md`` §1).
-All ``P`` chains are evaluated together by one compiled (numba) pass over the output, writing
-each entry once: never a Python loop over chains.
+with :math:`w_1 \in \mathbb{R}^d` and scalar later weights. All ``P`` chains are evaluated
+together by one compiled (numba) pass over the output, writing each entry once: never a Python
+loop over chains. The kernel is generated from the derived chain formula
+(:mod:`clifflasso.symbolic.lowering`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-from numba import njit, prange
-
-
-def _activation(activation: str) -> Callable:
-    if activation == "relu":
-
-        def sigma(value, slope):
-            return max(value, 0.0)
-
-    elif activation == "leaky_relu":
-
-        def sigma(value, slope):
-            return max(value, slope * value)
-
-    else:
-
-        def sigma(value, slope):
-            return abs(value)
-
-    return njit(inline="always")(sigma)
-
-
-def _compile_kernel(activation: str, depth: int):
-    """A numba kernel for one activation and number of later layers, both compile-time
-    constants: the layers are unrolled into one expression per entry, so the loop over the
-    columns of a row is branch-free and vectorised, and each entry is written once."""
-    sigma = _activation(activation)
-
-    def layers_up_to(count: int):
-        if count == 0:
-
-            def identity(value, hidden_weights, hidden_biases, j, slope):
-                return value
-
-            return njit(inline="always")(identity)
-        inner, layer = layers_up_to(count - 1), count - 1
-
-        def apply(value, hidden_weights, hidden_biases, j, slope):
-            value = inner(value, hidden_weights, hidden_biases, j, slope)
-            return sigma(value * hidden_weights[layer, j] + hidden_biases[layer, j], slope)
-
-        return njit(inline="always")(apply)
-
-    layers = layers_up_to(depth)
-
-    @njit(parallel=True)
-    def kernel(X, first_weights, first_biases, hidden_weights, hidden_biases, slope, out):
-        n, d = X.shape
-        count = first_weights.shape[0]
-        for i in prange(n):
-            x0 = X[i, 0]
-            if d == 1:
-                for j in range(count):
-                    value = sigma(first_biases[j] + x0 * first_weights[j, 0], slope)
-                    out[i, j] = layers(value, hidden_weights, hidden_biases, j, slope)
-            else:
-                for j in range(count):
-                    value = first_biases[j] + x0 * first_weights[j, 0]
-                    for k in range(1, d):
-                        value += X[i, k] * first_weights[j, k]
-                    value = sigma(value, slope)
-                    out[i, j] = layers(value, hidden_weights, hidden_biases, j, slope)
-        return out
-
-    return kernel
-
-
-_KERNELS: dict = {}
 
 
 def evaluate_chains(
@@ -99,37 +32,31 @@ def evaluate_chains(
     r"""Values of ``P`` chains at ``N`` points: an (N, P) float64 array.
 
     Shapes: ``X`` (N, d), ``first_weights`` (P, d), ``first_biases`` (P,),
-    ``hidden_weights`` and ``hidden_biases`` (P, L-2). One compiled pass (numba, rows in
-    parallel) computes :math:`x\cdot w_1 + b_1` and every layer in registers and writes each
-    entry once.
+    ``hidden_weights`` and ``hidden_biases`` (P, L-2), any real weights. The kernel is the
+    chain formula of :mod:`clifflasso.symbolic.derivation` lowered to numba
+    (:mod:`clifflasso.symbolic.lowering`): rows in parallel, the layers unrolled, each entry
+    written once.
     """
-    if activation not in ("relu", "leaky_relu", "abs"):
+    from clifflasso.symbolic.activations import activation as activation_named
+    from clifflasso.symbolic.derivation import ChainSpec
+    from clifflasso.symbolic.lowering import lower
+
+    act = activation_named(activation, slope)
+    if act.is_switch:
         raise ValueError(f"{activation!r} is not a chain activation")
-    depth = hidden_weights.shape[1]
-    key = (activation, depth)
-    if key not in _KERNELS:
-        _KERNELS[key] = _compile_kernel(activation, depth)
-    arrays = [
-        np.ascontiguousarray(a, dtype=np.float64)
-        # later layers transposed to (L-2, P): contiguous along the vectorised column loop
-        for a in (X, first_weights, first_biases, hidden_weights.T, hidden_biases.T)
-    ]
-    out = np.empty((X.shape[0], first_weights.shape[0]))
-    return _KERNELS[key](*arrays, float(slope or 0.0), out)
-
-
-def _scalar_activation(activation: str, slope) -> Callable:
-    if activation == "relu":
-        return lambda t: max(t, 0 * t)
-    if activation == "leaky_relu":
-        return lambda t: max(t, slope * t)
-    if activation == "abs":
-        return abs
-    raise ValueError(f"{activation!r} is not a chain activation")
+    depth = np.shape(hidden_weights)[1] + 2
+    lowered = lower(ChainSpec(act, np.shape(X)[1], depth))
+    return lowered.kernel(
+        X,
+        np.asarray(first_weights).T,
+        first_biases,
+        np.asarray(hidden_weights).T,
+        np.asarray(hidden_biases).T,
+    )
 
 
 def chain_kinks_1d(
-    weights: Sequence, biases: Sequence, activation: str, slope=None, *, tolerance: float = 0.0
+    weights: Sequence, biases: Sequence, activation, slope=None, *, tolerance: float = 0.0
 ) -> list:
     """Sorted kink locations of a 1-D chain (points where its slope changes).
 
@@ -138,7 +65,14 @@ def chain_kinks_1d(
     :math:`w_l F_l(x) + b_l` on each linear piece of :math:`F_l`; a candidate is kept when the
     final feature's slope differs on its two sides (by more than ``tolerance``).
     """
-    sigma = _scalar_activation(activation, slope)
+    from clifflasso.symbolic.activations import Activation
+    from clifflasso.symbolic.activations import activation as activation_named
+
+    if not isinstance(activation, Activation):
+        activation = activation_named(activation, slope)
+    if activation.is_switch:
+        raise ValueError(f"{activation.name!r} is not a chain activation")
+    sigma = activation.exact
 
     def feature(x, depth: int):
         value = x

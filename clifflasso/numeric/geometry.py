@@ -15,23 +15,22 @@ def generalized_cross(B: ArrayLike) -> np.ndarray:
     r"""Generalized cross products :math:`g = \times(b_1, \dots, b_{d-1})` of stacked rows.
 
     ``B`` has shape ``(..., d - 1, d)``; the result has shape ``(..., d)`` and satisfies
-    :math:`g \cdot x = \det[x; b_1; \dots; b_{d-1}]` (MATH.md §4). In components (0-based),
-    :math:`g_k = (-1)^k \det B_{\hat k}` with :math:`B_{\hat k}` the minor without column
-    :math:`k`; :math:`d = 2` gives :math:`(b_2, -b_1)` and :math:`d = 3` the cross product
-    :math:`b_1 \times b_2` (complexity_to_clarity.md §3.2).
+    :math:`g \cdot x = \det[x; b_1; \dots; b_{d-1}]` (the dual :math:`B I^{-1}`). The
+    formula is the one derived in :mod:`clifflasso.symbolic.geometric`, lowered to numpy by
+    :func:`clifflasso.symbolic.lowering.cross_product` (cofactors, common terms shared):
+    :math:`d = 2` gives :math:`(b_2, -b_1)` and :math:`d = 3` the cross product
+    :math:`b_1 \times b_2`.
     """
+    from clifflasso.symbolic.lowering import cross_product
+
     B = np.asarray(B, dtype=float)
     rows, dim = B.shape[-2:]
     if rows != dim - 1:
         raise ValueError(f"expected shape (..., d - 1, d), got {B.shape}")
-    if dim == 2:
-        return np.stack([B[..., 0, 1], -B[..., 0, 0]], axis=-1)
-    if dim == 3:
-        return np.cross(B[..., 0, :], B[..., 1, :])
-    kept = np.array([[j for j in range(dim) if j != k] for k in range(dim)])
-    minors = np.moveaxis(B[..., :, kept], -2, -3)  # (..., d, d - 1, d - 1)
-    signs = (-1.0) ** np.arange(dim)
-    return signs * np.linalg.det(minors)
+    coordinates = [B[..., i, k] for i in range(rows) for k in range(dim)]
+    if dim == 1:
+        return np.ones(B.shape[:-2] + (1,))
+    return np.stack(np.broadcast_arrays(*cross_product(dim, "numpy")(*coordinates)), axis=-1)
 
 
 def blade_norm(B: ArrayLike) -> np.ndarray:

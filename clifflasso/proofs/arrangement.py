@@ -52,6 +52,7 @@ import numpy as np
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.lasso.errors import SolverError
 from clifflasso.numeric.network import ChainNetwork
+from clifflasso.symbolic.rational import generalized_cross
 
 #: Clarabel tolerances, tightest first: a looser one is tried only when a tighter one ends
 #: OPTIMAL_INACCURATE (ill-conditioned programs with hundreds of cones).
@@ -82,33 +83,6 @@ def _independent(rows: list[Row]) -> list[int]:
     return chosen
 
 
-def _det(matrix: list[Row]) -> Fraction:
-    """Exact determinant by Gaussian elimination."""
-    rows = [list(row) for row in matrix]
-    result = Fraction(1)
-    for col in range(len(rows)):
-        pivot = next((r for r in range(col, len(rows)) if rows[r][col]), None)
-        if pivot is None:
-            return Fraction(0)
-        if pivot != col:
-            rows[col], rows[pivot] = rows[pivot], rows[col]
-            result = -result
-        result *= rows[col][col]
-        for r in range(col + 1, len(rows)):
-            factor = rows[r][col] / rows[col][col]
-            rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
-    return result
-
-
-def _cross(matrix: list[Row], size: int) -> Row:
-    r"""Generalized cross product of ``size - 1`` vectors of :math:`\mathbb{Q}^{size}`.
-
-    :math:`c_k = (-1)^k\det(M_{\setminus k})`, so :math:`c\cdot a = \det[a; M]` for every
-    :math:`a` (MATH.md §4); :math:`c \ne 0` iff the rows of :math:`M` are independent.
-    """
-    return tuple((-1) ** k * _det([row[:k] + row[k + 1 :] for row in matrix]) for k in range(size))
-
-
 def _dot(a: Row, b: Row) -> Fraction:
     return sum((x * y for x, y in zip(a, b)), Fraction(0))
 
@@ -137,7 +111,7 @@ class _Arrangement:
         seen: set[tuple[int, ...]] = set()
         for subset in combinations(nonzero, rank - 1):
             reduced = [tuple(_dot(rows[k], b) for b in basis) for k in subset]
-            coefficients = _cross(reduced, rank)
+            coefficients = generalized_cross(reduced) if rank > 1 else (Fraction(1),)
             if not any(coefficients):
                 continue
             ray = tuple(

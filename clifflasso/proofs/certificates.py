@@ -180,13 +180,12 @@ def _decide(
 
 
 def _complete_family(arch, data) -> bool:
-    if data.dim == 1:
-        return True
-    return arch.norm == 1 and (arch.activation, arch.depth) in (
-        ("relu", 2),
-        ("abs", 2),
-        ("abs", 3),
-    )
+    from clifflasso.dictionary import family_for
+
+    try:
+        return family_for(arch, data).complete
+    except ValueError:
+        return False
 
 
 def _intercept_direction(solution, y, weights) -> Certificate | None:

@@ -1,8 +1,7 @@
 r"""Exact rational linear algebra for closed forms: determinants and generalized cross products.
 
-These are the exact (``fractions.Fraction``) counterparts of :mod:`clifflasso.numeric.geometry`,
-fast enough to evaluate one closed form per dictionary column; the galgebra route of
-:mod:`clifflasso.symbolic.geometric` derives the same vectors as blades and duals.
+The determinant is elimination over the rationals; the generalized cross product is the formula
+derived in :mod:`clifflasso.symbolic.geometric`, lowered to exact arithmetic.
 """
 
 from __future__ import annotations
@@ -32,14 +31,15 @@ def determinant(rows: Sequence[Sequence[Fraction]]) -> Fraction:
 
 
 def generalized_cross(rows: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:
-    r"""The vector :math:`g = \times(b_1, \dots, b_{D-1})`, :math:`g\cdot x = \det[x; b_1; \dots]`.
+    r"""The vector :math:`g = \times(b_1, \dots, b_{D-1})`, :math:`g\cdot x = \det[x; b_1; \dots]`,
+    in exact arithmetic: the formula of :mod:`clifflasso.symbolic.geometric` lowered by
+    :func:`clifflasso.symbolic.lowering.cross_product` (MATH.md §4)."""
+    from clifflasso.symbolic.lowering import cross_product
 
-    Cofactor expansion along the first row: :math:`g_k = (-1)^k \det B_{\hat k}` (MATH.md §4).
-    """
     rows = [tuple(map(Fraction, row)) for row in rows]
     dim = len(rows) + 1
     if any(len(row) != dim for row in rows):
         raise ValueError(f"need {dim - 1} vectors of length {dim}")
-    return tuple(
-        (-1) ** k * determinant([row[:k] + row[k + 1 :] for row in rows]) for k in range(dim)
-    )
+    if dim == 1:
+        return (Fraction(1),)
+    return tuple(cross_product(dim, "exact")(*(v for row in rows for v in row)))
