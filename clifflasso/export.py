@@ -49,7 +49,6 @@ moved onto the target only when complete.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import math
@@ -71,6 +70,7 @@ from clifflasso.exact.network import default_symbols, rational
 from clifflasso.exact.path import ExactLassoSolution, exact_columns
 from clifflasso.lasso.solution import LassoSolution
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork, SwitchingUnit
+from clifflasso.symbolic.activations import activation as named_activation
 
 SCHEMA = "clifflasso.solution/1"
 
@@ -1040,13 +1040,7 @@ def to_torch(solution):
     network = solution.network
     if not isinstance(network, ChainNetwork):
         raise ValueError("to_torch exports chain networks (ReLU, leaky ReLU, abs) only")
-    activation = {
-        "relu": torch.relu,
-        "abs": torch.abs,
-        "leaky_relu": functools.partial(
-            torch.nn.functional.leaky_relu, negative_slope=network.slope or 0.0
-        ),
-    }[network.activation]
+    activation = named_activation(network.activation, network.slope).torch
 
     class ChainModule(torch.nn.Module):
         """Parallel deep-narrow chains: f(x) = xi + sum_i alpha_i u_i(x)."""

@@ -24,7 +24,10 @@ def _float_exact_columns(D: cl.Dictionary) -> np.ndarray:
     if not isinstance(D.family, AbsVertexFamily):
         return np.ones(len(D), dtype=bool)
     return np.array(
-        [all(_binary(v) for v in D.family.exact_parameters_theta(D.table, j)) for j in range(len(D))]
+        [
+            all(_binary(v) for v in D.family.exact_parameters_theta(D.table, j))
+            for j in range(len(D))
+        ]
     )
 
 

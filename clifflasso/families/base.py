@@ -247,13 +247,9 @@ class ChainFamily(FeatureFamily):
 
     # ----------------------------------------------------------------- parameters
     def normals(self, vectors: np.ndarray) -> np.ndarray:
-        """Homogeneous normals (P, D) of stacked spanning vectors (P, D-1, D)."""
-        normal = self.lowered().backend("numpy")["normal"]
-        coordinates = [
-            vectors[:, i, k] for i in range(vectors.shape[1]) for k in range(vectors.shape[2])
-        ]
-        count = vectors.shape[0]
-        return np.stack([np.broadcast_to(v, (count,)) for v in normal(*coordinates)], axis=1)
+        """Homogeneous normals (P, D) of stacked spanning vectors (P, D-1, D): the lowered
+        generalized cross product (a compiled kernel, columns in parallel)."""
+        return self.lowered().normals(vectors)
 
     def unit_parameters(self, normals: np.ndarray, generators: Generators) -> tuple:
         """``(w1 (P, d), b1 (P,), hidden signs (P, L-2), hidden biases (P, L-2))`` from the

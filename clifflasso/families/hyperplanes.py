@@ -154,8 +154,9 @@ class HyperplaneFamily(ChainFamily):
         if self.max_features is not None and self.size() > self.max_features:
             budget = max(1, self.max_features // self._per_subset())
         if budget is None:
-            subsets = np.array(list(itertools.combinations(range(size), k)), dtype=np.int64)
-            subsets = subsets.reshape(-1, k)
+            count = math.comb(size, k)
+            flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
+            subsets = np.fromiter(flat, dtype=np.int64, count=count * k).reshape(count, k)
             return subsets[np.any(finite[subsets], axis=1)] if k else subsets
         rng = np.random.default_rng(self.seed)
         chosen: set[tuple[int, ...]] = set()

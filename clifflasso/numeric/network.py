@@ -15,6 +15,7 @@ import numpy as np
 
 from clifflasso._data import as_data, as_labels
 from clifflasso.numeric.chains import evaluate_chains
+from clifflasso.symbolic.activations import activation
 
 
 def _inputs(X: object, dim: int) -> np.ndarray:
@@ -99,10 +100,8 @@ class ChainNetwork:
         return float(0.5 * np.sum((prediction - labels) ** 2) + beta * self.penalty())
 
 
-def _switch(values: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "sign":
-        return np.where(values >= 0, 1.0, -1.0)
-    return (values >= 0).astype(np.float64)
+def _switch(values: np.ndarray, name: str) -> np.ndarray:
+    return activation(name).numpy(values)
 
 
 @dataclass(frozen=True)

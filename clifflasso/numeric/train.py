@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
 from clifflasso.numeric.network import ChainNetwork
+from clifflasso.symbolic.activations import activation
 
 CHAIN_ACTIVATIONS = ("relu", "leaky_relu", "abs")
 
@@ -79,12 +80,8 @@ class TrainingProblem:
 
     def _sigma(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Activation and a (sub)derivative at ``h``."""
-        if self.arch.activation == "relu":
-            return np.maximum(h, 0.0), (h > 0).astype(np.float64)
-        if self.arch.activation == "leaky_relu":
-            slope = self.arch.slope
-            return np.maximum(h, slope * h), np.where(h > 0, 1.0, slope)
-        return np.abs(h), np.sign(h)
+        sigma = activation(self.arch.activation, self.arch.slope)
+        return sigma.numpy(h), sigma.derivative(h)
 
     def objective_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         r"""Objective and a subgradient (backpropagation; at kinks :math:`\sigma'` is one-sided).
