@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-large bench-exact clean
+.PHONY: demo test lint bench bench-large bench-exact notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clifflasso tests benchmarks scripts
+
+notebooks: $(STAMP)
+	$(PY) scripts/run_notebooks.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 from numba import njit, prange
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from clifflasso.families.base import FeatureFamily, FeatureTable
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from clifflasso.families.base import UNIT_ROUNDOFF, FeatureFamily, FeatureTable
 from clifflasso.lasso.correlations import blocks, has_prefix_path, piecewise_correlations

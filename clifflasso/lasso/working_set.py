@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from clifflasso.lasso.errors import SolverError
 from clifflasso.lasso.homotopy import HomotopyError, lasso_homotopy
