@@ -26,6 +26,12 @@ from clifflasso.families.base import ChainFamily, FeatureTable, Generators
 from clifflasso.families.registry import register
 
 
+def mirror_centre(reflection, xj, xk):
+    """The first layer's point: :math:`x_j` for a reflection, :math:`(x_j + x_k)/2` for a
+    midpoint (numpy arrays or exact rationals alike)."""
+    return xj if reflection else (xj + xk) / 2
+
+
 @register(
     "abs depth 3 with a first-layer bias (d = 1)",
     lambda arch, data: data.dim == 1 and arch.activation == "abs" and arch.depth == 3 and arch.bias,
@@ -45,7 +51,9 @@ class AbsMirrorFamily(ChainFamily):
         j, k = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
         upper = j < k
         mj, mk = j[upper], k[upper]
-        first = np.concatenate([x[j], (x[mj] + x[mk]) / 2])
+        first = np.concatenate(
+            [mirror_centre(True, x[j], x[k]), mirror_centre(False, x[mj], x[mk])]
+        )
         count = first.shape[0]
         kinds = np.concatenate(
             [np.full(j.shape[0], "reflection"), np.full(mj.shape[0], "midpoint")]
@@ -64,7 +72,7 @@ class AbsMirrorFamily(ChainFamily):
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()
         j, k = (int(i) for i in table.indices[column])
-        centre = xs[j] if table.kinds[column] == "reflection" else (xs[j] + xs[k]) / 2
+        centre = mirror_centre(table.kinds[column] == "reflection", xs[j], xs[k])
         return Generators([(centre, 1)], 1, None, (1,), [(xs[k],)])
 
     def piecewise_linear(self, table: FeatureTable):
