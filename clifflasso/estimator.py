@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from clifflasso._data import as_data
 from clifflasso.architecture import Architecture
@@ -121,13 +121,16 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def fit(self, X, y) -> ConvexNetRegressor:
+    def fit(self, X, y, sample_weight=None) -> ConvexNetRegressor:
         """Build the dictionary on ``X``, solve the Lasso for ``y`` and rebuild the network.
 
         ``X`` has shape (n_samples, n_features) with at least two samples, ``y`` shape
-        (n_samples,). Returns the fitted estimator.
+        (n_samples,), ``sample_weight`` (optional, positive) weights the squared loss of each
+        sample. Returns the fitted estimator.
         """
         X, y = validate_data(self, X, y, y_numeric=True, ensure_min_samples=2, dtype=np.float64)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
         arch = self._architecture(X.shape[1])
         D: Dictionary = dictionary(
             X,
@@ -136,7 +139,7 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
             max_features=self.max_features if X.shape[1] > 1 else None,
             seed=self._seed(),
         )
-        self.solution_ = solve(D, y, self.beta, self.solver)
+        self.solution_ = solve(D, y, self.beta, self.solver, sample_weight=sample_weight)
         self.network_ = self.solution_.network
         self.coef_ = self.solution_.z.copy()
         self.intercept_ = float(self.solution_.intercept)

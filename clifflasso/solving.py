@@ -20,19 +20,8 @@ import numpy as np
 from clifflasso._data import as_beta, as_labels
 from clifflasso.exact.path import ExactLassoSolution, ExactPath, Path, exact_solve
 from clifflasso.lasso.problem import LassoProblem
-from clifflasso.lasso.solution import LassoSolution
+from clifflasso.lasso.solution import LassoSolution, sample_weights
 from clifflasso.lasso.solvers import solve_path, solve_problem
-
-
-def _weights(sample_weight, n_samples: int) -> np.ndarray | None:
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.shape != (n_samples,):
-        raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")
-    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-        raise ValueError("sample_weight must hold finite positive numbers")
-    return weights
 
 
 def _problem(D, labels: np.ndarray, weights) -> LassoProblem:
@@ -65,7 +54,7 @@ def solve(
         return exact_solve(D, y, beta)
     labels = as_labels(y, D.matrix.shape[0])
     beta = as_beta(beta)
-    weights = _weights(sample_weight, labels.shape[0])
+    weights = sample_weights(sample_weight, labels.shape[0])
     problem = _problem(D, labels, weights)
     z, record = solve_problem(problem, beta, solver)
     solution = LassoSolution.from_coefficients(

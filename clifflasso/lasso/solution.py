@@ -18,6 +18,18 @@ import numpy as np
 from clifflasso.lasso.problem import LassoProblem
 
 
+def sample_weights(sample_weight, n_samples: int) -> np.ndarray | None:
+    """Validated sample weights (finite, positive, one per sample), or None."""
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")
+    if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+        raise ValueError("sample_weight must hold finite positive numbers")
+    return weights
+
+
 def beta_max(A: np.ndarray, y: np.ndarray, intercept: bool = True, weights=None) -> float:
     r""":math:`\beta_{\max} = \|A_c^\top y_c\|_\infty`: the smallest beta with solution z = 0."""
     return LassoProblem(A, y, intercept=intercept, weights=weights).beta_max

@@ -22,7 +22,7 @@ from clifflasso.dictionary import Dictionary, count_text, family_for, gib_text
 from clifflasso.families.base import FeatureTable
 from clifflasso.lasso.correlations import block_size_for, has_prefix_path
 from clifflasso.lasso.screening import screen
-from clifflasso.lasso.solution import LassoSolution
+from clifflasso.lasso.solution import LassoSolution, sample_weights
 from clifflasso.lasso.working_set import TARGET_GAP, working_set_lasso
 
 DEFAULT_FIT_MEMORY = 2**30
@@ -47,6 +47,7 @@ def fit(
     max_passes: int = 200,
     client=None,
     progress: bool = True,
+    sample_weight=None,
 ):
     r"""Solve the Lasso of ``arch`` on ``(X, y)`` without materialising the dictionary.
 
@@ -55,13 +56,16 @@ def fit(
     is below ``tol`` (then the answer is optimal over the *complete* family: a certificate).
     Memory stays within ``memory_limit`` bytes (parameters of every column, one block of
     values, the working set). ``client`` is an optional ``dask.distributed.Client`` for the
-    streamed passes. Returns a :class:`~clifflasso.LassoSolution` over the
-    working-set dictionary, with ``info`` holding the passes, gap and final sup; warns
-    (``RuntimeWarning``) when ``max_passes`` run out before the gap reaches ``tol``.
+    streamed passes. ``sample_weight`` weights the squared loss per sample,
+    :math:`\tfrac12\sum_n \omega_n r_n^2` (repeated inputs can be merged into one weighted
+    point). Returns a :class:`~clifflasso.LassoSolution` over the working-set dictionary, with
+    ``info`` holding the passes, gap and final sup; warns (``RuntimeWarning``) when
+    ``max_passes`` run out before the gap reaches ``tol``.
     """
     data = as_data(X)
     labels = as_labels(y, data.n_samples)
     beta = as_beta(beta)
+    weights = sample_weights(sample_weight, data.n_samples)
     if beta == 0:
         raise ValueError("fit needs beta > 0 (use solve(..., beta=0) for the min-l1 interpolant)")
     if isinstance(max_passes, bool) or not isinstance(max_passes, (int, np.integer)):
@@ -80,17 +84,29 @@ def fit(
     table = family.enumerate()
     block = block_size_for(n, memory_limit, has_prefix_path(family))
     working_budget = max(n, (memory_limit // 4) // (8 * n))
-    centred = labels - labels.mean() if arch.output_bias else labels
+    # weighted centring and row scaling (clifflasso.lasso.problem): the plain Lasso in
+    # target = sqrt(w) (y - mean_w y) and columns sqrt(w) (F - mean_w F)
+    root = np.ones(n) if weights is None else np.sqrt(weights)
+    mass = root * root
+    centred = (
+        root * (labels - np.average(labels, weights=mass)) if arch.output_bias else (root * labels)
+    )
 
     passes: list = []
 
     def correlate(residual: np.ndarray) -> np.ndarray:
-        # raw (uncentred) features: the residual must sum to zero exactly as the dual point
-        # does, not only up to the rounding of the centred labels
+        # raw (uncentred) features: the dual point mu = sqrt(w) r must be orthogonal to the
+        # constants exactly as it is in theory, not only up to the rounding of the centring
         if arch.output_bias:
-            residual = residual - residual.mean()
+            residual = residual - root * (float(root @ residual) / float(mass.sum()))
         correlations, screened = screen(
-            family, table, residual, beta, block_size=block, client=client, keep_all=True
+            family,
+            table,
+            root * residual,
+            beta,
+            block_size=block,
+            client=client,
+            keep_all=True,
         )
         passes[:] = [screened]  # the last pass, with error bounds: the certificate's screen
         return correlations
@@ -101,7 +117,9 @@ def fit(
                 f"the working set ({indices.size} columns) outgrew memory_limit; raise it"
             )
         values = family.evaluate(table.take(indices), data.values)
-        return values - values.mean(axis=0) if arch.output_bias else values
+        if arch.output_bias:
+            values = values - np.average(values, axis=0, weights=mass)
+        return root[:, None] * values
 
     working, z_working, history = working_set_lasso(
         correlate, columns, centred, beta, tol=tol, max_passes=max_passes, progress=progress
@@ -125,7 +143,7 @@ def fit(
     )
     z = z_working[keep]
     solution = LassoSolution.from_coefficients(
-        dictionary, labels, z, beta, history[0]["sup"], "working set (streamed)"
+        dictionary, labels, z, beta, history[0]["sup"], "working set (streamed)", weights
     )
     solution.info.update(
         passes=history,
