@@ -348,3 +348,26 @@ def read_table(path: str | Path) -> tuple[list, list]:
         )
     X = [tuple(r[:-1]) if len(r) > 2 else r[0] for r in rows]
     return X, [r[-1] for r in rows]
+
+
+def merge_repeated(
+    X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    r"""Merge repeated inputs into weighted points, exactly.
+
+    For the samples :math:`n \in G` sharing one input,
+    :math:`\sum_{n\in G}\omega_n(f - y_n)^2 = W_G(f - \bar y_G)^2 + \sum_{n\in G}\omega_n(y_n -
+    \bar y_G)^2` with :math:`W_G = \sum\omega_n` and :math:`\bar y_G` the weighted mean, so the
+    weighted least squares over the distinct inputs has the same minimisers; the second term is
+    the constant returned. Returns ``(distinct X, merged y, merged weights, inverse, constant)``
+    with ``X[i] == distinct[inverse[i]]``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    distinct, inverse = np.unique(X.reshape(X.shape[0], -1), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    mass = np.bincount(inverse, weights=w)
+    means = np.bincount(inverse, weights=w * y) / mass
+    constant = 0.5 * float(np.sum(w * (y - means[inverse]) ** 2))
+    return distinct.reshape((-1,) + X.shape[1:]), means, mass, inverse, constant

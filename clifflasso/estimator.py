@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from clifflasso._data import as_data
+from clifflasso._data import as_data, merge_repeated
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary, family_for
 from clifflasso.solving import solve
@@ -131,7 +131,18 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, y_numeric=True, ensure_min_samples=2, dtype=np.float64)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
+            # a zero weight removes the sample (the scikit-learn convention)
+            keep = sample_weight > 0
+            X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+            if X.shape[0] < 2:
+                raise ValueError("at least two samples need a positive sample_weight")
         arch = self._architecture(X.shape[1])
+        # repeated inputs become one weighted point (exact; the dictionary is sized by the
+        # distinct inputs, and repeating a sample is the same as doubling its weight)
+        X, y, merged, _, _ = merge_repeated(X, y, sample_weight)
+        if X.shape[0] < 2:
+            raise ValueError("need at least two distinct inputs")
+        sample_weight = None if np.all(merged == 1) else merged
         D: Dictionary = dictionary(
             X,
             arch,

@@ -408,11 +408,18 @@ def chain_table(
 ) -> FeatureTable:
     """Assemble a :class:`FeatureTable` of chain parameters (arrays as float64)."""
     count = kinds.shape[0]
+
+    def rows(values) -> np.ndarray:
+        array = np.asarray(values, dtype=np.float64)
+        if array.ndim == 2 and array.shape[0] == count:
+            return array
+        return array.reshape(count, -1)
+
     params = {
-        "w1": np.asarray(first_weights, dtype=np.float64).reshape(count, -1),
+        "w1": rows(first_weights),
         "b1": np.asarray(first_biases, dtype=np.float64).reshape(count),
-        "w": np.asarray(hidden_weights, dtype=np.float64).reshape(count, -1),
-        "b": np.asarray(hidden_biases, dtype=np.float64).reshape(count, -1),
+        "w": rows(hidden_weights),
+        "b": rows(hidden_biases),
     }
     params.update(extra)
     return FeatureTable(kinds=kinds, indices=np.asarray(indices, dtype=np.int64), params=params)
