@@ -45,29 +45,40 @@ class AbsMirrorFamily(ChainFamily):
         n = self.data.n_samples
         return n * n + n * (n - 1) // 2
 
-    def enumerate(self) -> FeatureTable:
+    def table_at(self, indices: np.ndarray) -> FeatureTable:
+        """Columns ``j N + k`` are the reflections (j, k); the midpoints follow, pairs
+        ``j < k`` in row-major order (the pair of a position by the triangular numbers)."""
         x = self.data.values[:, 0]
         n = x.shape[0]
-        j, k = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
-        upper = j < k
-        mj, mk = j[upper], k[upper]
-        first = np.concatenate(
-            [mirror_centre(True, x[j], x[k]), mirror_centre(False, x[mj], x[mk])]
+        reflection = indices < n * n
+        j = np.where(reflection, indices // n, 0)
+        k = np.where(reflection, indices % n, 0)
+        t = indices[~reflection] - n * n
+        if t.size:
+            # row j starts at j n - j (j + 1) / 2 (pairs before it); invert, then correct
+            row = np.floor(((2 * n - 1) - np.sqrt((2 * n - 1) ** 2 - 8.0 * t)) / 2).astype(np.int64)
+            start = row * n - row * (row + 1) // 2
+            row = np.where(start > t, row - 1, row)
+            start = row * n - row * (row + 1) // 2
+            after = row + 1 < n
+            next_start = (row + 1) * n - (row + 1) * (row + 2) // 2
+            row = np.where(after & (next_start <= t), row + 1, row)
+            start = row * n - row * (row + 1) // 2
+            j[~reflection] = row
+            k[~reflection] = row + 1 + (t - start)
+        first = np.where(
+            reflection, mirror_centre(True, x[j], x[k]), mirror_centre(False, x[j], x[k])
         )
-        count = first.shape[0]
-        kinds = np.concatenate(
-            [np.full(j.shape[0], "reflection"), np.full(mj.shape[0], "midpoint")]
-        )
-        indices = np.stack([np.concatenate([j, mj]), np.concatenate([k, mk])], axis=1)
-        ones = np.ones(count)
+        kinds = np.where(reflection, "reflection", "midpoint")
+        ones = np.ones(indices.size)
         generators = Generators(
             np.stack([first, ones], axis=1)[:, None, :],
             ones,
             None,
             ones[:, None],
-            x[indices[:, 1]][:, None, None],
+            x[k][:, None, None],
         )
-        return self.generated_table(kinds, indices, generators)
+        return self.generated_table(kinds, np.stack([j, k], axis=1), generators)
 
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()

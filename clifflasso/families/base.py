@@ -83,6 +83,24 @@ class FeatureTable:
         )
 
 
+class LazyTable:
+    """The columns of a family made on demand by index arithmetic (:meth:`FeatureFamily.table_at`),
+    never all at once: ``len`` and ``take`` (indices or a slice) like a :class:`FeatureTable`, so
+    a dictionary of 10^8 columns is streamed in blocks within a small memory budget."""
+
+    def __init__(self, family: FeatureFamily, count: int) -> None:
+        self.family = family
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def take(self, columns) -> FeatureTable:
+        if isinstance(columns, slice):
+            columns = np.arange(*columns.indices(self.count))
+        return self.family.table_at(np.asarray(columns, dtype=np.int64))
+
+
 class FeatureFamily(ABC):
     """Base class of every feature family (see the module docstring)."""
 
@@ -93,6 +111,12 @@ class FeatureFamily(ABC):
     exact_ops = EXACT
     #: subsets skipped because they span no hyperplane
     n_degenerate: int = 0
+
+    def complete_family(self) -> FeatureFamily:
+        """The family whose columns the streamed fit and the certificates go through: the same
+        as this one unless a smaller family is provably equivalent (same supremum of every
+        correlation over normalised units)."""
+        return self
 
     @property
     def complete(self) -> bool:
@@ -114,9 +138,24 @@ class FeatureFamily(ABC):
         """Number of raw columns, computed cheaply before enumeration (an upper bound where
         enumeration removes coincident parameters)."""
 
-    @abstractmethod
     def enumerate(self) -> FeatureTable:
-        """All raw columns of the family for ``self.data``."""
+        """All raw columns of the family for ``self.data`` (families with index arithmetic:
+        :meth:`table_at` of every index)."""
+        return self.table_at(np.arange(self.size(), dtype=np.int64))
+
+    def table_at(self, indices: np.ndarray) -> FeatureTable:
+        """The columns at the given positions of the enumeration, computed directly (families
+        that cannot index their columns enumerate them all instead)."""
+        raise NotImplementedError(f"the {self.name!r} family enumerates its columns at once")
+
+    @property
+    def lazy(self) -> bool:
+        """Whether :meth:`table_at` computes columns by index arithmetic."""
+        return type(self).table_at is not FeatureFamily.table_at
+
+    def streaming_table(self):
+        """A :class:`LazyTable` when the family indexes its columns, else the enumeration."""
+        return LazyTable(self, self.size()) if self.lazy else self.enumerate()
 
     @abstractmethod
     def evaluate(self, table: FeatureTable, X: np.ndarray) -> np.ndarray:

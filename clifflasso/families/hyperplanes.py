@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from abc import abstractmethod
 from fractions import Fraction
 from functools import cached_property
 
@@ -145,6 +146,10 @@ class HyperplaneFamily(ChainFamily):
 
     def size(self) -> int:
         return self._subset_count() * self._per_subset()
+
+    @abstractmethod
+    def enumerate(self) -> FeatureTable:
+        """All columns: one per admissible subset of the pool and sign pattern."""
 
     def _subsets(self) -> np.ndarray:
         """All admissible (D-1)-subsets of the pool, or a seeded random sample of them."""

@@ -40,23 +40,25 @@ class RampFamily(ChainFamily):
     def size(self) -> int:
         return len(self._orientations()) * self._breakpoint_count()
 
-    def enumerate(self) -> FeatureTable:
+    def table_at(self, indices: np.ndarray) -> FeatureTable:
+        """Column ``o * count + n``: orientation ``o``, breakpoint at ``x_n`` (or 0)."""
         x = self.data.values[:, 0]
         count = self._breakpoint_count()
-        orientations = self._orientations()
-        signs = np.repeat(np.array(orientations, dtype=np.float64), count)
-        indices = np.tile(np.arange(count) if self.arch.bias else np.full(1, -1), len(orientations))
+        orientations = np.array(self._orientations(), dtype=np.float64)
+        signs = orientations[indices // count]
+        points = indices % count if self.arch.bias else np.full(indices.size, -1)
         vectors = (
-            np.stack([x[indices], np.ones(indices.size)], axis=1)[:, None, :]
+            np.stack([x[points], np.ones(indices.size)], axis=1)[:, None, :]
             if self.arch.bias
             else np.zeros((indices.size, 0, 1))
         )
-        kinds = np.where(signs > 0, "ramp+", "ramp-") if len(orientations) == 2 else None
-        if kinds is None:
-            kinds = np.full(signs.shape[0], "abs")
-        empty = np.zeros((signs.size, 0))
-        generators = Generators(vectors, signs, None, empty, np.zeros((signs.size, 0, 1)))
-        return self.generated_table(np.asarray(kinds), indices[:, None], generators)
+        if orientations.size == 2:
+            kinds = np.where(signs > 0, "ramp+", "ramp-")
+        else:
+            kinds = np.full(indices.size, "abs")
+        empty = np.zeros((indices.size, 0))
+        generators = Generators(vectors, signs, None, empty, np.zeros((indices.size, 0, 1)))
+        return self.generated_table(kinds, points[:, None], generators)
 
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         n = int(table.indices[column, 0])

@@ -1,4 +1,4 @@
-r"""Deep-narrow 1-D ReLU chains, depth 3 and 4 ("A Library of Mirrors" §3.2, code `reludic`).
+r"""Deep-narrow 1-D ReLU chains of any depth >= 3 ("A Library of Mirrors" §3.2, code `reludic`).
 
 .. math::
 
@@ -13,11 +13,22 @@ In the derivation of :mod:`clifflasso.symbolic.derivation`: the first layer is t
 one dimension), the later layers are levelled through the references :math:`x_{j_2}` (and
 :math:`x_{j_3}`). At depth 3 the features realise "capped ramps" between two data points, e.g.
 :math:`(+,+): (x-\max(a_1,a_2))_+` and :math:`(+,-): [a_2>a_1]\,(a_2-\max(x,a_1))_+`.
+
+**Depth collapses to 3** (derived). A normalised 1-D ReLU chain of any depth is monotone with
+slopes in :math:`\{0, \pm 1\}` and at most two kinks: :math:`\sigma(s_2\sigma(s_1(x - a)) + b)`
+is a ramp or a capped ramp, and one more layer :math:`\sigma(s G + b)` of such a :math:`G` only
+moves where it is clipped at 0, replacing a kink rather than adding one. Its correlation with a
+residual is piecewise linear in the two kink positions, so its supremum is attained with both
+kinks at data points (or beyond the data, where the feature is affine on the data), which are
+exactly the depth-3 features. The *reduced* family (``reduced=True``, the default beyond depth
+4 and the one streamed by :func:`clifflasso.fit` and enumerated by the certificates for every
+depth >= 4) is therefore the depth-3 family with identity layers appended
+(:math:`s_l = 1`, reference :math:`x_{j_2}`, so :math:`b_l = 0`): :math:`4N^2` columns at any
+depth, and the Lasso over it equals training at that depth.
 """
 
 from __future__ import annotations
 
-import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -27,68 +38,102 @@ from clifflasso.families.registry import register
 
 
 @register(
-    "relu depth 3 and 4 (d = 1)",
-    lambda arch, data: data.dim == 1 and arch.activation == "relu" and arch.depth in (3, 4),
+    "relu any depth >= 3 (d = 1; depth >= 5 as the equivalent reduced family)",
+    lambda arch, data: data.dim == 1 and arch.activation == "relu" and arch.depth >= 3,
 )
 class ReluChainFamily(ChainFamily):
     """ReLU chains of depth 3 or 4 with breakpoints at data points (and reflections at depth 4)."""
 
     name = "relu chains"
 
-    def __init__(self, arch, data) -> None:
+    def __init__(self, arch, data, *, reduced: bool | None = None) -> None:
         super().__init__(arch, data)
-        if arch.depth not in (3, 4):
-            raise ValueError(
-                f"ReLU chains are implemented for depth 3 and 4 (depth 4 already adds no value "
-                f"over depth 3, 'A Library of Mirrors' §3.2); got depth {arch.depth}"
-            )
+        self.reduced = arch.depth > 4 if reduced is None else bool(reduced)
+        if self.reduced and arch.depth < 4:
+            raise ValueError("the reduced ReLU family is for depth >= 4")
+
+    def complete_family(self):
+        """The reduced family for depth >= 4 (module docstring), else this one."""
+        if self.arch.depth >= 4 and not self.reduced:
+            return ReluChainFamily(self.arch, self.data, reduced=True)
+        return self
 
     def _blocks(self) -> tuple[int, ...]:
-        return (0, 1) if (self.arch.depth == 4 and self.arch.bias) else (0,)
+        full_depth4 = self.arch.depth == 4 and self.arch.bias and not self.reduced
+        return (0, 1) if full_depth4 else (0,)
 
     def _free_indices(self) -> int:
-        return self.arch.depth - 1 if self.arch.bias else self.arch.depth - 2
+        depth = 3 if self.reduced else self.arch.depth
+        return depth - 1 if self.arch.bias else depth - 2
+
+    def _sign_layers(self) -> int:
+        return 2 if self.reduced else self.arch.depth - 1
 
     def size(self) -> int:
         n = self.data.n_samples
-        return len(self._blocks()) * 2 ** (self.arch.depth - 1) * n ** self._free_indices()
+        return len(self._blocks()) * 2 ** self._sign_layers() * n ** self._free_indices()
 
-    def enumerate(self) -> FeatureTable:
+    def table_at(self, indices: np.ndarray) -> FeatureTable:
+        """The enumeration is (block, signs, grid of data indices) in lexicographic order: a
+        column index is split by divisions (signs in ``itertools.product((1, -1))`` order)."""
         x = self.data.values[:, 0]
         n = x.shape[0]
-        L = self.arch.depth
-        tables = []
-        for k in self._blocks():
-            for signs in itertools.product((1.0, -1.0), repeat=L - 1):
-                grid = np.meshgrid(*([np.arange(n)] * self._free_indices()), indexing="ij")
-                idx = np.stack([g.ravel() for g in grid], axis=1)
-                if not self.arch.bias:
-                    idx = np.concatenate([np.full((idx.shape[0], 1), -1), idx], axis=1)
-                tables.append(self._block(x, idx, signs, k))
-        return FeatureTable.concatenate(tables)
+        free, layers = self._free_indices(), self._sign_layers()
+        per_combo = n**free
+        combo, within = np.divmod(indices, per_combo)
+        block, sign_code = np.divmod(combo, 2**layers)
+        bits = (sign_code[:, None] >> np.arange(layers - 1, -1, -1)[None, :]) & 1
+        signs = 1.0 - 2.0 * bits
+        idx = (
+            np.stack(np.unravel_index(within, (n,) * free), axis=1)
+            if free
+            else np.zeros((indices.size, 0), dtype=np.int64)
+        )
+        if not self.arch.bias:
+            idx = np.concatenate([np.full((idx.shape[0], 1), -1), idx], axis=1)
+        if self.reduced:  # identity layers: sign +1, levelled through x_{j_2}
+            extra = self.arch.depth - 3
+            signs = np.concatenate([signs, np.ones((signs.shape[0], extra))], axis=1)
+            idx = np.concatenate([idx] + [idx[:, 1:2]] * extra, axis=1)
+        reflected = np.asarray(self._blocks())[block] == 1
+        return self._block(x, idx, signs, reflected)
 
-    def _block(self, x: np.ndarray, idx: np.ndarray, signs, k: int) -> FeatureTable:
+    def _block(self, x: np.ndarray, idx: np.ndarray, signs, reflected) -> FeatureTable:
         count = idx.shape[0]
         if self.arch.bias:
             vectors = np.stack([x[idx[:, 0]], np.ones(count)], axis=1)[:, None, :]
         else:
             vectors = np.zeros((count, 0, 1))
-        s = np.broadcast_to(np.asarray(signs), (count, len(signs)))
-        generators = Generators(
-            vectors,
-            s[:, 0],
-            x[idx[:, 1]][:, None] if k == 1 else None,
-            s[:, 1:],
-            x[idx[:, 1:]][:, :, None],
-        )
-        kinds = np.full(count, "reflected" if k == 1 else "chain")
-        return self.generated_table(
-            kinds,
-            idx,
-            generators,
-            signs=np.array(s, dtype=np.int8),
-            reflected=np.full(count, k, dtype=np.int8),
-        )
+        s = np.asarray(signs, dtype=np.float64)
+        reflected = np.broadcast_to(np.asarray(reflected, dtype=bool), (count,))
+        tables = []
+        for flag in (False, True):
+            rows = np.flatnonzero(reflected == flag)
+            if rows.size == 0:
+                continue
+            generators = Generators(
+                vectors[rows],
+                s[rows, 0],
+                x[idx[rows, 1]][:, None] if flag else None,
+                s[rows, 1:],
+                x[idx[rows, 1:]][:, :, None],
+            )
+            tables.append(
+                (
+                    rows,
+                    self.generated_table(
+                        np.full(rows.size, "reflected" if flag else "chain"),
+                        idx[rows],
+                        generators,
+                        signs=np.array(s[rows], dtype=np.int8),
+                        reflected=np.full(rows.size, int(flag), dtype=np.int8),
+                    ),
+                )
+            )
+        if len(tables) == 1:
+            return tables[0][1]
+        order = np.argsort(np.concatenate([rows for rows, _ in tables]), kind="stable")
+        return FeatureTable.concatenate([table for _, table in tables]).take(order)
 
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()

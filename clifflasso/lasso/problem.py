@@ -225,12 +225,12 @@ def precise_gap(
     z_S: np.ndarray,
     y: np.ndarray,
     beta: float,
-    correlations: np.ndarray,
-    support_positions: np.ndarray,
+    top_others: float,
     residuals: tuple[np.ndarray, np.ndarray],
-) -> tuple[float, float, float]:
-    r"""``(gap, objective, top)`` of ``z`` (support values ``z_S``, columns ``A_S``) with the
-    dual point :math:`\lambda = s\,r^*` of :func:`support_residuals`.
+) -> tuple[float, float, float, np.ndarray]:
+    r"""``(gap, objective, top, support correlations)`` of ``z`` (support values ``z_S``,
+    columns ``A_S``) with the dual point :math:`\lambda = s\,r^*` of
+    :func:`support_residuals`.
 
     For any dual-feasible :math:`\lambda` and :math:`r = y - Az`,
 
@@ -239,20 +239,18 @@ def precise_gap(
         P(z) - D(\lambda) = \tfrac12\|r - \lambda\|^2 + \sum_j \bigl(\beta|z_j| -
         (A_j^\top\lambda)\, z_j\bigr),
 
-    evaluated in extended precision; ``correlations`` are :math:`A^\top r^*` for every column
-    (float64, from :math:`r^*` rounded), ``support_positions`` the support's places in them.
-    The gap of the KKT residual does not suffer from the rounding of ``z_S`` to float64, so a
-    relative gap of :math:`10^{-12}` is reachable even when the fit is nearly exact. The
-    support's entries of ``correlations`` are overwritten with their extended-precision values.
+    evaluated in extended precision; ``top_others`` bounds :math:`|A_j^\top r^*|` over the
+    columns outside ``A_S``. The gap of the KKT residual does not suffer from the rounding of
+    ``z_S`` to float64, so a relative gap of :math:`10^{-12}` is reachable even when the fit is
+    nearly exact.
     """
     residual, dual = residuals
     c_support = A_S.astype(EXTENDED).T @ dual
-    correlations[support_positions] = c_support.astype(np.float64)
-    top = float(np.max(np.abs(correlations), initial=0.0))
+    top = max(float(top_others), float(np.max(np.abs(c_support), initial=0.0)))
     s = beta / top if top > beta else 1.0
     z_e = z_S.astype(EXTENDED)
     difference = residual - s * dual
     slack = np.sum(np.abs(z_e) * beta - s * c_support * z_e)
     gap = 0.5 * float(difference @ difference) + float(slack)
     objective = 0.5 * float(residual @ residual) + beta * float(np.abs(z_e).sum())
-    return max(gap, 0.0), objective, top
+    return max(gap, 0.0), objective, top, c_support.astype(np.float64)

@@ -73,6 +73,26 @@ class Screen:
         return self.rest_upper + shift * self.rest_magnitude
 
 
+def summarize(correlations: np.ndarray, beta: float, margin: float = 1e-6) -> Screen:
+    r"""A dense vector of correlations as a :class:`Screen` without error bounds (the
+    candidates are the columns with :math:`|c_j| \ge \beta(1 - \text{margin})`)."""
+    correlations = np.asarray(correlations, dtype=np.float64)
+    size = np.abs(correlations)
+    chosen = size >= beta * (1 - margin)
+    return Screen(
+        residual=np.zeros(0),
+        beta=beta,
+        margin=margin,
+        candidates=np.flatnonzero(chosen),
+        correlations=correlations[chosen],
+        errors=np.zeros(int(chosen.sum())),
+        magnitudes=np.zeros(int(chosen.sum())),
+        rest_upper=float(size[~chosen].max(initial=0.0)),
+        rest_magnitude=0.0,
+        n_columns=correlations.size,
+    )
+
+
 def _block(family: FeatureFamily, table: FeatureTable, residual: np.ndarray, sums):
     """Correlations and their error bounds for one block of columns."""
     l1, l1x = sums

@@ -72,16 +72,18 @@ def fit(
         raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
     if max_passes < 1:
         raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
-    family = family_for(arch, data)
+    family = family_for(arch, data).complete_family()
     n = data.n_samples
-    estimated = family.size() * (8 * (4 + 2 * arch.depth) + 16)
-    if estimated > memory_limit // 2:
-        raise ValueError(
-            f"the parameters of the {family.name} family ({count_text(family.size())} columns) "
-            f"alone need about {gib_text(estimated)}, above half of memory_limit="
-            f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
-        )
-    table = family.enumerate()
+    if not family.lazy:
+        estimated = family.size() * (8 * (4 + 2 * arch.depth) + 16)
+        if estimated > memory_limit // 2:
+            raise ValueError(
+                f"the parameters of the {family.name} family ({count_text(family.size())} "
+                f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
+                f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
+            )
+    # families that index their columns are streamed without ever holding all of them
+    table = family.streaming_table()
     block = block_size_for(n, memory_limit, has_prefix_path(family))
     working_budget = max(n, (memory_limit // 4) // (8 * n))
     # weighted centring and row scaling (clifflasso.lasso.problem): the plain Lasso in
@@ -99,17 +101,11 @@ def fit(
         # constants exactly as it is in theory, not only up to the rounding of the centring
         if arch.output_bias:
             residual = residual - root * (float(root @ residual) / float(mass.sum()))
-        correlations, screened = screen(
-            family,
-            table,
-            root * residual,
-            beta,
-            block_size=block,
-            client=client,
-            keep_all=True,
+        screened = screen(
+            family, table, root * residual, beta, block_size=block, client=client
         )
         passes[:] = [screened]  # the last pass, with error bounds: the certificate's screen
-        return correlations
+        return screened
 
     def columns(indices: np.ndarray) -> np.ndarray:
         if indices.size > working_budget:

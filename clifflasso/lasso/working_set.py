@@ -27,6 +27,7 @@ from clifflasso.lasso.errors import SolverError
 from clifflasso.lasso.homotopy import HomotopyError, lasso_homotopy
 from clifflasso.lasso.problem import precise_gap, support_residuals
 from clifflasso.lasso.refine import refine
+from clifflasso.lasso.screening import Screen, summarize
 
 #: relative duality gap every answer of the solver layer reaches (or a warning is raised)
 TARGET_GAP = 1e-12
@@ -76,30 +77,51 @@ def interior_point(A: np.ndarray, y: np.ndarray, beta: float, solver: str = "cla
 EXACT_MEASURE_ENTRIES = 200_000
 
 
+def _summary(correlations, beta: float) -> Screen:
+    return correlations if isinstance(correlations, Screen) else summarize(correlations, beta)
+
+
+def _merged(summary: Screen, positions: np.ndarray, values: np.ndarray):
+    """Candidate columns and correlations with the working set's own (more precise) values."""
+    outside = ~np.isin(summary.candidates, positions)
+    top_others = max(
+        summary.rest_upper, float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
+    )
+    indices = np.concatenate([summary.candidates[outside], positions]).astype(np.int64)
+    return indices, np.concatenate([summary.correlations[outside], values]), top_others
+
+
 def measure(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta):
-    """``(correlations, gap, objective, top, noise)`` of coefficients ``z_W`` on the columns
-    ``A_W`` (at ``positions`` of the full dictionary): residuals in extended precision
-    (:func:`~clifflasso.lasso.problem.support_residuals`), all correlations at the KKT residual
-    (``correlate``), the gap of :func:`~clifflasso.lasso.problem.precise_gap`, and ``noise``,
-    an estimate of the rounding error of a correlation (a violator must exceed beta by more)."""
+    """``(candidates, correlations, gap, objective, top, noise)`` of coefficients ``z_W`` on the
+    columns ``A_W`` (at ``positions`` of the full dictionary): residuals in extended precision
+    (:func:`~clifflasso.lasso.problem.support_residuals`), the columns whose correlation at the
+    KKT residual may reach beta (``correlate`` returns all correlations or a
+    :class:`~clifflasso.lasso.screening.Screen`), the gap of
+    :func:`~clifflasso.lasso.problem.precise_gap`, and ``noise``, an estimate of the rounding
+    error of a correlation (a violator must exceed beta by more)."""
     residuals = support_residuals(A_W, y, z_W, beta)
     dual = residuals[1].astype(np.float64)
-    correlations = correlate(dual)
-    gap, objective, top = precise_gap(A_W, z_W, y, beta, correlations, positions, residuals)
+    summary = _summary(correlate(dual), beta)
+    outside = ~np.isin(summary.candidates, positions)
+    top_others = max(
+        summary.rest_upper, float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
+    )
+    gap, objective, top, c_support = precise_gap(A_W, z_W, y, beta, top_others, residuals)
+    candidates, correlations, _ = _merged(summary, positions, c_support)
     scale = float(np.max(np.linalg.norm(A_W, axis=0), initial=0.0))
     extended_eps = float(np.finfo(np.longdouble).eps)
     noise = scale * (
         64 * extended_eps * float(np.linalg.norm(y))
         + 8 * (y.shape[0] + 2) * float(np.finfo(np.float64).eps) * float(np.linalg.norm(dual))
     )
-    return correlations, gap, objective, top, noise
+    return candidates, correlations, gap, objective, top, noise
 
 
 def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta):
     """The gap of :func:`measure` with the dual point computed in exact rational arithmetic
     (:func:`~clifflasso.lasso.rational.exact_kkt` on the support of ``z_W``), for nearly
     exact fits whose residual is too small for extended precision. Returns
-    ``(gap, top, correlations)``, the correlations at that dual point."""
+    ``(gap, top, candidates, correlations)`` at that dual point."""
     import flint
 
     from clifflasso.lasso import rational
@@ -124,25 +146,25 @@ def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray
             break
         active = np.delete(active, wrong)
     c_working = rational.entries(A.transpose() * dual)
-    correlations = correlate(np.array([float(v) for v in rational.entries(dual)]))
-    others = np.abs(correlations).copy()
-    others[positions] = 0.0
-    top = max(float(others.max(initial=0.0)), max((float(abs(c)) for c in c_working), default=0))
+    summary = _summary(correlate(np.array([float(v) for v in rational.entries(dual)])), beta)
+    candidates, correlations, top_others = _merged(
+        summary, positions, np.array([float(c) for c in c_working])
+    )
+    top = max(top_others, max((float(abs(c)) for c in c_working), default=0))
     s = b / rational.fmpq(top) if top > beta else flint.fmpq(1)
     difference = rational.entries(own - dual * s)
     gap = sum((d * d for d in difference), flint.fmpq(0)) / 2
     for j in support:
         zj = rational.fmpq(z_W[j])
         gap += abs(zj) * b - s * c_working[j] * zj
-    correlations[positions] = [float(c) for c in c_working]
-    return float(gap), top, correlations
+    return float(gap), top, candidates, correlations
 
 
 def precise_relative_gap(A: np.ndarray, y: np.ndarray, z: np.ndarray, beta: float) -> float:
     """Relative precise gap of ``z`` over the dense ``A``."""
     correlate = lambda r: A.T @ r  # noqa: E731
     positions = np.arange(A.shape[1])
-    _, gap, objective, _, _ = measure(correlate, A, positions, z, y, beta)
+    _, _, gap, objective, _, _ = measure(correlate, A, positions, z, y, beta)
     if gap > TARGET_GAP * objective and A.shape[0] * np.count_nonzero(z) <= EXACT_MEASURE_ENTRIES:
         gap = min(gap, exact_gap(correlate, A, positions, z, y, beta)[0])
     return gap / objective if objective > 0 else 0.0
@@ -224,7 +246,7 @@ def working_set_lasso(
     bar = tqdm(desc="working-set passes", unit="pass", disable=not progress, leave=False)
     last_exact_gap = np.inf
     for _ in range(max_passes):
-        correlations, gap, primal, top, noise = measure(
+        candidates, correlations, gap, primal, top, noise = measure(
             correlate, A_working, working, z_working, target, beta
         )
         history.append(
@@ -234,23 +256,24 @@ def working_set_lasso(
         bar.set_postfix_str(f"gap {gap / primal if primal > 0 else 0.0:.1e}")
         if gap <= tol * primal:
             break
-        violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-13) + noise)
-        if violators.size == 0 and solved:
+        over = np.abs(correlations) > beta * (1 + 1e-13) + noise
+        if not np.any(over) and solved:
             # nothing beyond the rounding noise: measure the gap with an exact dual point,
             # whose correlations also show violators smaller than that noise
             if target.shape[0] * np.count_nonzero(z_working) > EXACT_MEASURE_ENTRIES:
                 break
-            gap, top, correlations = exact_gap(
+            gap, top, candidates, correlations = exact_gap(
                 correlate, A_working, working, z_working, target, beta
             )
             history[-1].update(gap=gap, sup=top, exact=True)
-            violators = np.flatnonzero(np.abs(correlations) > beta * (1 + 1e-13))
-            violators = violators[~np.isin(violators, working[z_working != 0])]
+            over = np.abs(correlations) > beta * (1 + 1e-13)
+            over &= ~np.isin(candidates, working[z_working != 0])
             stalled = gap >= 0.5 * last_exact_gap
             last_exact_gap = gap
-            if gap <= tol * primal or violators.size == 0 or stalled:
+            if gap <= tol * primal or not np.any(over) or stalled:
                 break
-        order = np.argsort(-np.abs(correlations[violators]))
+        violators, sizes = candidates[over], np.abs(correlations[over])
+        order = np.argsort(-sizes)
         add = violators[order[: max(64, 4 * int(np.count_nonzero(z_working)))]]
         support = working[z_working != 0]
         previous = dict(zip(support.tolist(), z_working[z_working != 0]))

@@ -245,8 +245,9 @@ def _vertex(solution, tolerance, exact_budget, memory_limit, progress) -> Certif
     if outcome.violator is not None and verdict != "optimal":
         column, correlation = outcome.violator
         one = np.array([column])
-        record = D.family.feature(outcome.table, column)
-        values = D.family.evaluate(outcome.table.take(one), D.X)[:, 0]
+        single = outcome.table.take(one)
+        record = outcome.family.feature(single, 0)
+        values = outcome.family.evaluate(single, D.X)[:, 0]
         violator = Violator(
             record.parameters,
             values,
@@ -419,8 +420,8 @@ def _interpolation(solution, tolerance, memory_limit, progress) -> Certificate:
     if D.arch.output_bias:
         shift = sum(mu, Fraction(0)) / len(mu)
         mu = [m - shift for m in mu]
-    family = D.family
-    table = family.enumerate()
+    family = D.family.complete_family()
+    table = family.streaming_table()
     block = block_size_for(len(y), memory_limit, has_prefix_path(family))
     scr = screen(
         family, table, np.array([float(m) for m in mu]), 1.0, block_size=block, progress=progress
@@ -476,7 +477,7 @@ def certify(
     if _complete_family(arch, data):
         from clifflasso.dictionary import family_for
 
-        family = family_for(arch, data)
+        family = family_for(arch, data).complete_family()
         per_column = 8 if has_prefix_path(family) else data.n_samples
         size = family.size()
         hint = solution.info.get("screen") if hasattr(solution, "info") else None

@@ -65,6 +65,7 @@ class VertexOutcome:
     #: the column that beat beta most at the candidate's dual point, if one did
     violator: tuple[int, Fraction] | None
     table: object
+    family: object = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -176,12 +177,12 @@ def vertex_certificate(
     residual close to the dual point (the last pass of :func:`clifflasso.fit`); it replaces the
     streamed pass when it still settles every non-candidate column."""
     inputs = _Inputs(solution)
-    family = inputs.family
+    family = inputs.family.complete_family()
     n = inputs.n
     notes: list[str] = []
     given_residual = inputs.residual(inputs.columns, inputs.z, inputs.xi)
     objective = inputs.objective(given_residual, inputs.z)
-    table = family.enumerate()
+    table = family.streaming_table()
     block = block_size_for(n, memory_limit, has_prefix_path(family))
     beta = inputs.beta
     kind = "exact" if n * max(1, len(inputs.z)) <= exact_budget else "bounded"
@@ -224,7 +225,8 @@ def vertex_certificate(
             top = np.abs(scr.correlations) + scr.errors + distance * scr.magnitudes
             sup_bound = rational_upper(max(rest, float(top.max(initial=0.0))))
             break
-        values = family.exact_values(table, candidates)
+        chosen = table.take(candidates)
+        values = family.exact_values(chosen, range(len(chosen)))
         correlations = _correlations(mu, values)
         sup_exact = max((abs(c) for c in correlations), default=Fraction(0))
         sup_bound = max(sup_exact, rational_upper(rest)) if rest > 0 else sup_exact
@@ -267,5 +269,6 @@ def vertex_certificate(
         optimum=optimum,
         violator=violator,
         table=table,
+        family=family,
         notes=notes,
     )
