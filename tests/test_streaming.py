@@ -86,6 +86,14 @@ def test_fit_refuses_a_family_whose_parameters_exceed_the_budget():
         cl.fit(x, np.sin(x), cl.Architecture("abs", 3), 0.0)
 
 
+@pytest.mark.parametrize("activation, depth", [("relu", 3), ("relu", 4), ("relu", 5), ("abs", 4)])
+def test_fit_above_beta_max_gives_the_constant_network(activation, depth):
+    x, y = random_data(np.random.default_rng(3), 12)
+    solution = cl.fit(x, y, cl.Architecture(activation, depth), 1e300, progress=False)
+    assert solution.z.size == 0 and solution.beta_max > 0
+    assert solution.intercept == pytest.approx(np.mean(y))
+
+
 @pytest.mark.parametrize("solver", ["homotopy", "cd", "working_set"])
 @pytest.mark.parametrize("depth, n", [(3, 15), (2, 60)])
 def test_numeric_path_objectives_match_separate_clarabel_solves(solver, depth, n):

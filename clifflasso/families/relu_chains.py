@@ -109,7 +109,7 @@ class ReluChainFamily(ChainFamily):
         tables = []
         for flag in (False, True):
             rows = np.flatnonzero(reflected == flag)
-            if rows.size == 0:
+            if rows.size == 0 and (flag or count):  # an empty table keeps the chain part
                 continue
             generators = Generators(
                 vectors[rows],
