@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 #: Longest text of one number (characters, surrounding blanks excluded) that
 #: :func:`parse_number` converts; longer strings are refused unparsed (a number with millions
@@ -71,6 +71,13 @@ class Data:
         return tuple(row[k] for row in self.exact)
 
 
+def _is_sympy(value: object, kind: str) -> bool:
+    """Whether ``value`` is an instance of ``sympy.<kind>``, without importing sympy (no sympy
+    object exists before sympy is imported)."""
+    sympy = sys.modules.get("sympy")
+    return sympy is not None and isinstance(value, getattr(sympy, kind))
+
+
 def _to_fraction(value: object) -> tuple[Fraction, bool]:
     """Return (exact value, whether the input was already exact)."""
     if isinstance(value, bool):
@@ -79,7 +86,7 @@ def _to_fraction(value: object) -> tuple[Fraction, bool]:
         return Fraction(int(value)), True
     if isinstance(value, Fraction):
         return value, True
-    if isinstance(value, sp.Basic):
+    if _is_sympy(value, "Basic"):
         if not value.is_number:
             raise ValueError(
                 f"X contains the symbolic entry {value}; numeric dictionaries need numbers "
@@ -98,7 +105,7 @@ def _to_fraction(value: object) -> tuple[Fraction, bool]:
 
 def as_data(X: object, *, min_samples: int = 2) -> Data:
     """Validate ``X`` of shape (N,) or (N, d) and return float and exact copies."""
-    if isinstance(X, sp.MatrixBase):
+    if _is_sympy(X, "MatrixBase"):
         X = X.tolist()
     array = np.asarray(X, dtype=object)
     if array.ndim == 1:
