@@ -1,7 +1,7 @@
 r"""The network architecture whose training problem a dictionary encodes.
 
 An :class:`Architecture` names a *feature family*: the activation, the depth and the
-structural options of the parallel network of ``shared/spec/MATH.md`` §1,
+structural options of the parallel (deep-narrow) network
 
 .. math::
 

@@ -1,7 +1,8 @@
-"""The Lasso dictionary of an architecture on data: :func:`dictionary` and :class:`Dictionary`.
+r"""The Lasso dictionary of an architecture on data: :func:`dictionary` and :class:`Dictionary`.
 
 Column ``j`` of the matrix is the normalised feature :math:`F_j` at the data,
-:math:`A_{n,j} = F_j(x_n)` (``shared/spec/MATH.md`` §2-3).
+:math:`A_{n,j} = F_j(x_n)`, the matrix of the Lasso
+:math:`\min_{z,\xi} \tfrac12\|Az + \xi\mathbf 1 - y\|^2 + \beta\|z\|_1`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ training inputs (:func:`clifflasso.dictionary`, duplicates removed), solves
 
     \min_{z,\xi}\ \tfrac12\|Az + \xi\mathbf 1 - y\|_2^2 + \beta\|z\|_1
 
-(:func:`clifflasso.solve`) and predicts with the rebuilt network (MATH.md §5), whose training
+(:func:`clifflasso.solve`) and predicts with the rebuilt network (one chain per nonzero
+coefficient), whose training
 objective equals the Lasso optimum. One-dimensional inputs use the complete families of
 every activation and depth; inputs with ``d >= 2`` features have dictionaries for ReLU depth 2
 and absolute value depth 2 and 3 only, sampled down to about ``max_features`` columns (then

@@ -119,7 +119,7 @@ def test_arrangement_is_below_every_training_run(n: int, d: int) -> None:
 
 
 def test_orthonormal_pair_closed_form() -> None:
-    """X = I_2, y = (1, 1), beta = 0.1 (research note §5.4/§5.5, stated there *without* biases):
+    """X = I_2, y = (1, 1), beta = 0.1 (the closed form holds *without* biases):
     one neuron (1, 1)/sqrt 2 gives p* = sqrt(2) beta - beta^2 / 2 = 0.1364214. With a free
     first-layer bias (or an output bias) the constant 1 is free and p* = 0."""
     X, y, beta = np.eye(2), np.ones(2), 0.1

@@ -58,7 +58,7 @@ def test_strict_gap_instance_has_a_violator_that_really_improves():
     augmented = np.column_stack([solution.dictionary.matrix, violator.column])
     improved = _lasso_value(augmented, y, beta, intercept=False)
     assert improved < solution.objective - 1e-3
-    # ... down to the true optimum sqrt(2) beta - beta^2 / 2 (issue 4: 0.13642)
+    # ... down to the true optimum sqrt(2) beta - beta^2 / 2 (0.13642)
     truth = arrangement_optimum(X, y, beta, bias=False, output_bias=False).value
     assert improved == pytest.approx(truth, rel=1e-6)
     assert truth == pytest.approx(np.sqrt(2) * beta - beta**2 / 2, rel=1e-7)

@@ -1,7 +1,7 @@
 """Completeness evidence: no chain from a dense parameter grid beats the dictionary.
 
 For a centred residual lambda, the Lasso over a dictionary equals training iff
-sup_theta |lambda^T F_theta(X)| is attained by a column (MATH.md §6). Here the sup is
+sup_theta |lambda^T F_theta(X)| is attained by a column. Here the sup is
 approximated from below by dense grids of normalised chain parameters (or random networks
 for sign/threshold units); a complete dictionary is never beaten. The same test finds the
 known failure of reflection-only depth-3 abs dictionaries.

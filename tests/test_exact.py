@@ -135,7 +135,7 @@ def test_breakpoints_start_at_beta_max_and_end_at_zero(data):
 # ------------------------------------------------------------------ closed forms, theory
 @pytest.mark.parametrize(
     "example, depth, min_l1",
-    # "A Library of Mirrors" Fig. 3 / 18 / 19 (research note §5.4): min-l1 interpolants
+    # "A Library of Mirrors" Fig. 3 / 18 / 19: min-l1 interpolants
     [("mirrors", 2, 2), ("mirrors", 3, 1), ("zshape", 3, Fraction(3, 4)), ("bounce", 2, 4)],
 )
 def test_path_ends_at_the_minimum_l1_interpolant(example, depth, min_l1):
@@ -331,7 +331,7 @@ def test_exact_network_weights_realise_the_formula(kwargs):
     solution = exact_solve(D, y, Fraction(1, 5))
     network = solution.exact_network
     assert network.width == solution.support.size > 0
-    # MATH.md §5: the penalty of the exact weights is ||z||_1, exactly
+    # balanced chains: the penalty of the exact weights is ||z||_1, exactly
     assert network.penalty() == sp.Rational(str(solution.l1_norm))
     symbol = sp.Symbol("x", real=True)
     through_weights = network.expression(symbol)

@@ -133,7 +133,7 @@ def test_wedge_coordinates_are_minors():
 
 @pytest.mark.parametrize("d, sign", [(2, -1), (3, -1), (4, 1), (5, 1)])
 def test_galgebra_default_dual_differs_by_a_sign(d, sign):
-    """galgebra's default mode 'I+' is B I = (-1)^{d(d-1)/2} B I^{-1} (peers.md §1.1)."""
+    """galgebra's default mode 'I+' is B I = (-1)^{d(d-1)/2} B I^{-1}."""
     vectors = [[(3 * i + 5 * j) % 7 - 3 for j in range(d)] for i in range(d - 1)]
     g = geo.generalized_cross(vectors)
     assert g != sp.zeros(d, 1)

@@ -180,8 +180,8 @@ def _l1_directions(count: int, d: int, rng) -> np.ndarray:
 
 @pytest.mark.parametrize("depth", [2, 3])
 def test_random_l1_neurons_never_beat_the_exact_abs_dictionary(depth):
-    """Evidence for exactness with the l1 first-layer norm (black_boxes.md §3): random
-    normalised neurons never exceed the dictionary's dual norm."""
+    """Evidence for exactness with the l1 first-layer norm ("Black Boxes and Looking Glasses"
+    §3): random normalised neurons never exceed the dictionary's dual norm."""
     rng = np.random.default_rng(7 + depth)
     for _ in range(3):
         X = rng.normal(size=(4, 2))
@@ -200,7 +200,7 @@ def test_random_l1_neurons_never_beat_the_exact_abs_dictionary(depth):
 
 
 def test_the_euclidean_relu_wedge_dictionary_is_only_an_upper_bound():
-    """X = I_2, y = (1, 1), beta = 0.1, no biases (issue 4): the wedge Lasso is 0.19 (two
+    """X = I_2, y = (1, 1), beta = 0.1, no biases: the wedge Lasso is 0.19 (two
     coordinate features, z = 0.9 each), while the neuron w = (1, 1)/sqrt(2) reaches
     sqrt(2) beta - beta^2 / 2 = 0.13642...; its |lambda^T F| exceeds beta."""
     X, y, beta = np.eye(2), np.ones(2), 0.1

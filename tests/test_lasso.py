@@ -18,7 +18,7 @@ from clifflasso.lasso import conic
 @pytest.mark.parametrize(
     "example, depth, min_l1",
     [
-        # "A Library of Mirrors" Fig. 3 (research note §5.4): 2, 1, 1
+        # "A Library of Mirrors" Fig. 3: 2, 1, 1
         ("mirrors", 2, 2.0),
         ("mirrors", 3, 1.0),
         ("mirrors", 4, 1.0),
@@ -82,7 +82,7 @@ def _soft(t: float, tau: float) -> float:
     beta=st.floats(0.01, 2.0),
 )
 def test_two_point_closed_forms(activation, depth, threshold, x, y, beta):
-    """N = 2 (research note §5.2): the fitted difference is soft(y1 - y2, tau), mean kept."""
+    """N = 2: the fitted difference is soft(y1 - y2, tau), mean kept."""
     order = np.argsort(x)[::-1]
     x, y = np.array(x)[order], np.array(y)[order]
     solution = cl.solve(cl.dictionary(x, cl.Architecture(activation, depth)), y, beta)

@@ -1,6 +1,6 @@
 """Polynomial-activation networks: the Bartan-Pilanci SDP and the Gaussian quadratic landscape.
 
-Every formula of ``research/polynomial_networks.md`` used by ``clifflasso.polynomial`` is
+Every formula used by ``clifflasso.polynomial`` is
 checked here: symbolically (moment substitution, exact Hessians) or numerically (solvers,
 finite differences, local search).
 """

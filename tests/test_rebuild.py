@@ -46,7 +46,7 @@ def test_chain_weights_per_layer_have_the_documented_shapes():
     m = solution.network.width
     assert [w.shape for w, _ in layers] == [(m, 1), (m,), (m,), (m,)]
     assert [b.shape for _, b in layers] == [(m,), (m,), (m,), (1,)]
-    # the l_L^L penalty of each chain equals |z| (AM-GM balance, MATH.md §1)
+    # the l_L^L penalty of each chain equals |z| (AM-GM balance)
     gamma = np.abs(layers[-1][0])
     np.testing.assert_allclose(gamma**4, np.abs(solution.z[solution.support]), rtol=1e-12)
 

@@ -1,4 +1,5 @@
-"""The shipped sentiment lexicon and the LLM-embedding experiment (black_boxes.md §6)."""
+"""The shipped sentiment lexicon and the LLM-embedding experiment ("Black Boxes and Looking
+Glasses" §6)."""
 
 from __future__ import annotations
 

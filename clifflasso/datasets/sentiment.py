@@ -1,8 +1,8 @@
 r"""Human-rated sentiment words embedded by a sentence encoder: the data of the LLM experiment.
 
-The paper's LLM experiment (Zeger & Pilanci, arXiv 2410.04279, §6 of
-``shared/research/black_boxes.md``) fits networks to LLM embeddings projected onto one
-dimension. This module ships a small, reproducible stand-in built from public parts:
+The LLM experiment of "Black Boxes and Looking Glasses" (Zeger & Pilanci, arXiv 2410.04279,
+§6) fits networks to LLM embeddings projected onto one dimension. This module ships a small,
+reproducible stand-in built from public parts:
 
 * **words and labels**: the VADER lexicon (Hutto & Gilbert, ICWSM 2014; ``vader_lexicon.txt``
   of the MIT-licensed ``vaderSentiment`` package), every token rated by ten people on

@@ -1,4 +1,4 @@
-r"""Exact closed forms: the rational Lasso solution path, closed-form networks (MATH.md §7).
+r"""Exact closed forms: the rational Lasso solution path, closed-form networks.
 
 * :func:`exact_solve` - the exact solution at one beta (``clifflasso.solve(..., exact=True)``);
 * :class:`ExactPath` - the exact piecewise-linear path (``clifflasso.lasso_path(...,

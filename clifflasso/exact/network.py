@@ -7,7 +7,7 @@ Given exact Lasso coefficients :math:`z` and intercept :math:`\xi`,
     f^*(x) = \xi + \sum_{j : z_j \ne 0} z_j F_j(x)
 
 with the families' closed forms (``Abs`` / ``Max`` / ``Min`` / ``Piecewise``). The network
-that realises it (MATH.md §5) has, for a chain of depth :math:`L` and
+that realises it has, for a chain of depth :math:`L` and
 :math:`\gamma_j = |z_j|^{1/L}`, layer-1 weight :math:`\gamma_j w_{j,1}` and bias
 :math:`\gamma_j b_{j,1}`, layer-:math:`l` weight :math:`\gamma_j s_{j,l}` and bias
 :math:`\gamma_j^{\,l} b_{j,l}`, output weight :math:`\mathrm{sign}(z_j)\gamma_j`: irrational in
@@ -52,7 +52,7 @@ def solution_formula(D, z: Sequence, intercept, x=None) -> sp.Expr:
 
 
 def exact_network(D, z: Sequence, intercept) -> ExactNetwork:
-    r"""The network of MATH.md §5 for the coefficients ``z`` with exact sympy weights: one unit
+    r"""The rebuilt network for the coefficients ``z`` with exact sympy weights: one unit
     per nonzero coefficient, rebuilt by the family from the column's exact parameters."""
     family, table = D.family, D.table
     support = [j for j, v in enumerate(z) if v != 0]

@@ -92,12 +92,12 @@ def exact_columns(D) -> list[Vector]:
 # ----------------------------------------------------------------------------- solutions
 @dataclass
 class ExactLassoSolution:
-    r"""An exact solution of the Lasso (MATH.md §2): every number a :class:`~fractions.Fraction`.
+    r"""An exact solution of the Lasso: every number a :class:`~fractions.Fraction`.
 
     Same attribute names as :class:`~clifflasso.LassoSolution`: ``z`` (object
     array of Fractions, one per dictionary column), ``intercept`` :math:`\xi`, ``objective``
     :math:`\tfrac12\|Az + \xi 1 - y\|^2 + \beta\|z\|_1`, ``l1_norm``, ``fitted``, ``support``,
-    ``network`` (the float network rebuilt by the family, MATH.md §5), and in addition
+    ``network`` (the float network rebuilt by the family), and in addition
     ``formula`` (the sympy :math:`f^*(x)`), ``exact_network`` (per-layer weights as exact sympy
     numbers) and :meth:`kkt_violations`.
     """
@@ -136,7 +136,8 @@ class ExactLassoSolution:
 
     @property
     def residual(self) -> np.ndarray:
-        r""":math:`\lambda = y - Az - \xi\mathbf 1` (the dual variable of MATH.md §6)."""
+        r""":math:`\lambda = y - Az - \xi\mathbf 1` (the dual variable; a certificate bounds
+        :math:`\sup_\theta|\lambda^\top F_\theta(X)|`)."""
         return np.array([t - f for t, f in zip(self.y, self.fitted)], dtype=object)
 
     def kkt_violations(self) -> list[str]:
@@ -337,7 +338,7 @@ class ExactPath(Path):
         return report
 
     def objective_formula(self, beta: sp.Symbol | None = None) -> sp.Piecewise:
-        r"""The optimal objective as a piecewise quadratic in :math:`\beta` (MATH.md §7):
+        r"""The optimal objective as a piecewise quadratic in :math:`\beta`:
         on each segment :math:`\tfrac12\|\lambda(\beta)\|^2 + \beta\|z^*(\beta)\|_1`, and
         :math:`\tfrac12\|y_c\|^2` above :math:`\beta_{\max}`."""
         beta = sp.Symbol("beta", nonnegative=True) if beta is None else beta

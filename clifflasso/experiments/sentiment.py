@@ -1,4 +1,5 @@
-r"""The LLM-embedding experiment (black_boxes.md §6) on human-rated sentiment words.
+r"""The LLM-embedding experiment of "Black Boxes and Looking Glasses" (§6) on human-rated
+sentiment words.
 
 Zeger & Pilanci (arXiv 2410.04279) fit networks to LLM embeddings projected onto one dimension
 and show kinks at reflected data points. Here the data are the shipped VADER words
@@ -20,7 +21,7 @@ in :math:`[-4, 4]`. Protocol, seeded by ``seed``:
    (Clarabel), the support thresholded at ``POLISH_THRESHOLD`` :math:`\max|z|` and re-solved
    (so the rebuilt network has no :math:`10^{-10}`-sized units), the network rebuilt and
    :func:`~clifflasso.certify`-ed: exact vertex enumeration in 1-D, exact for the
-   :math:`\ell_1` first-layer norm in 2-D (black_boxes.md §3.2).
+   :math:`\ell_1` first-layer norm in 2-D (a polyhedral norm: finitely many candidate neurons).
 4. **Nonconvex.** :func:`clifflasso.numeric.train.train` (parallel chains, L-BFGS, random
    restarts) with the same architecture and :math:`\beta` at several widths; every restart's
    objective is kept. A local search gives upper bounds only: none may fall below a certified
@@ -32,7 +33,7 @@ in :math:`[-4, 4]`. Protocol, seeded by ``seed``:
    :math:`(x_j + x_k)/2`, a point reflected about a midpoint :math:`x_j + x_k - x_p`, a
    reflection of a reflection :math:`2x_j - 2x_k + x_p`, or other (further dyadic
    combinations, from depth 4 on): "A Library of Mirrors" (arXiv 2403.01046) §3.3,
-   black_boxes.md §3.3-3.4.
+   "Black Boxes and Looking Glasses" (arXiv 2410.04279) §3.3-3.4.
 
 BLAS is limited to one thread during the run: L-BFGS on these tiny problems is dominated by
 thread start-up costs otherwise (a factor of about ten on two cores).

@@ -414,7 +414,7 @@ class ChainFamily(FeatureFamily):
         return self.rounding_factor(table) * UNIT_ROUNDOFF * self.magnitude_bound(table)
 
     def rebuild(self, table: FeatureTable, z: np.ndarray, intercept: float) -> ChainNetwork:
-        r"""MATH.md §5: with :math:`\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by
+        r"""Rebuild: with :math:`\gamma = |z_j|^{1/L}`, layer ``l`` weight and bias are scaled by
         :math:`\gamma` and :math:`\gamma^l`, the output weight is :math:`\mathrm{sign}(z_j)\gamma`.
         The chain then outputs :math:`z_j F_j(x)` at penalty :math:`\beta|z_j|`."""
         L = self.arch.depth

@@ -1,7 +1,7 @@
 r"""d-dimensional families: hyperplanes spanned by data, as generalized cross products.
 
 Every column is a hyperplane :math:`\{x : w\cdot x + b = 0\}` whose homogeneous normal is a
-generalized cross product (MATH.md §4; complexity_to_clarity.md §3-4, black_boxes.md §3)
+generalized cross product (Pilanci 2023; Zeger & Pilanci 2024, §3)
 
 .. math::
 
@@ -27,7 +27,7 @@ bias (:math:`D = d` and :math:`b = 0` without). Only the weight part is normalis
   reference sample :math:`r`, the mirror feature
   :math:`F = \bigl||\tilde x\cdot\tilde g| - |\tilde x_r\cdot\tilde g|\bigr| / \|w\|_p`
   ("mirror" type when a data point lies on the mirror, "bisector" type otherwise).
-  Exact for ``norm=1`` (black_boxes.md §3.2, a polyhedral norm), an upper bound for ``norm=2``.
+  Exact for ``norm=1`` (a polyhedral norm), an upper bound for ``norm=2``.
 
 Subsets whose cross product has a vanishing weight part (dependent vectors, or a hyperplane at
 infinity) are skipped and counted in ``n_degenerate``.

@@ -1,7 +1,7 @@
 r"""Batched numpy kernels for the formulas of :mod:`clifflasso.symbolic.geometric`.
 
 Every kernel takes stacks of inputs with arbitrary leading (batch) axes and is vectorised over
-them; the conventions are those of MATH.md §4 and complexity_to_clarity.md §3:
+them; the conventions are those of :mod:`clifflasso.symbolic.geometric`:
 :math:`\times(B) = B I^{-1}`, the vector :math:`g` with :math:`g \cdot x = \det[x; B]`.
 """
 
@@ -37,8 +37,8 @@ def blade_norm(B: ArrayLike) -> np.ndarray:
     r"""Norms :math:`\|b_1 \wedge \dots \wedge b_k\| = \sqrt{\det(B B^\top)}` of stacked rows.
 
     ``B`` has shape ``(..., k, d)``; the result has shape ``(...)``. It is computed as the product
-    of the singular values of ``B``, which equals the Gram-determinant formula (MATH.md §4)
-    without squaring the condition number.
+    of the singular values of ``B``, which equals the Gram-determinant formula
+    :math:`\sqrt{\det(BB^\top)}` without squaring the condition number.
     """
     B = np.asarray(B, dtype=float)
     rows, dim = B.shape[-2:]
@@ -52,7 +52,7 @@ def rejection(a: ArrayLike, B: ArrayLike) -> np.ndarray:
     the row spans of ``B``.
 
     ``a`` has shape ``(..., d)`` and ``B`` shape ``(..., k, d)`` (batch axes broadcast); the
-    rows of each ``B`` must be independent (MATH.md §4; complexity_to_clarity.md §3.3). The
+    rows of each ``B`` must be independent. The
     projection uses the reduced QR factorisation :math:`B^\top = Q R`:
     :math:`a - Q Q^\top a`.
     """
@@ -64,7 +64,7 @@ def rejection(a: ArrayLike, B: ArrayLike) -> np.ndarray:
 
 def reflect_points(X: ArrayLike, w: ArrayLike, b: ArrayLike = 0.0) -> np.ndarray:
     r"""Reflections :math:`x - 2\,\frac{w \cdot x + b}{\|w\|^2}\, w` across
-    :math:`\{y : w \cdot y + b = 0\}` (MATH.md §4).
+    :math:`\{y : w \cdot y + b = 0\}`.
 
     ``X`` and ``w`` have shapes ``(..., d)`` and ``b`` shape ``(...)``; all batch axes broadcast.
     """
@@ -78,8 +78,8 @@ def hyperplanes_through(P: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
     ``P`` has shape ``(..., d, d)`` (``d`` points of :math:`\mathbb{R}^d` per set);
     :math:`(w, b) = \times(\tilde p_1, \dots, \tilde p_d)` with :math:`\tilde p = (p, 1)`, so
-    :math:`w \cdot x + b = \det[\tilde x; \tilde p_1; \dots; \tilde p_d]`
-    (complexity_to_clarity.md §3.4). Returns arrays of shapes ``(..., d)`` and ``(...)``.
+    :math:`w \cdot x + b = \det[\tilde x; \tilde p_1; \dots; \tilde p_d]`.
+    Returns arrays of shapes ``(..., d)`` and ``(...)``.
     """
     P = np.asarray(P, dtype=float)
     count, dim = P.shape[-2:]

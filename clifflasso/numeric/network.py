@@ -1,4 +1,4 @@
-"""Rebuilt networks: prediction and the nonconvex training objective of MATH.md §1.
+"""Rebuilt networks: prediction and the nonconvex training objective.
 
 Two network shapes cover every family:
 

@@ -1,6 +1,6 @@
 r"""Direct nonconvex training of parallel chain networks: evidence beside the proofs.
 
-Minimises the training objective of ``shared/spec/MATH.md`` §1 exactly as written,
+Minimises the training objective of the parallel network exactly as written,
 
 .. math::
 

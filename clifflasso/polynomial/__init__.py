@@ -1,4 +1,4 @@
-r"""Polynomial-activation networks (``research/polynomial_networks.md``).
+r"""Polynomial-activation networks.
 
 Numeric side, the exact SDP of Bartan & Pilanci for :math:`\sigma(t) = at^2 + bt + c`::
 

@@ -1,6 +1,6 @@
 r"""Quadratic students against a quadratic teacher under Gaussian data.
 
-**Metric** (``research/polynomial_networks.md`` §1.4, §3.3). For :math:`x \sim N(0, I_n)` every
+**Metric**. For :math:`x \sim N(0, I_n)` every
 expectation of a polynomial follows from the moments :math:`E[x_i^k] = (k-1)!!` (:math:`k`
 even, else 0) of independent coordinates (:func:`expectation`, "moment substitution"). It gives
 

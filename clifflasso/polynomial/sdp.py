@@ -1,6 +1,6 @@
 r"""Two-layer networks with a quadratic activation: the exact SDP of Bartan & Pilanci (2021).
 
-The training problem (``research/polynomial_networks.md`` §2.1). For data
+The training problem. For data
 :math:`X \in \mathbb{R}^{N\times d}` (rows :math:`x_n`), labels :math:`y`, an activation
 :math:`\sigma(t) = a t^2 + b t + c` and :math:`\beta > 0`,
 

@@ -8,7 +8,7 @@ convex optimization formulations for two-layer networks", arXiv 2002.10553) show
     p^* = \min_{w,b,\alpha,\xi}\ \tfrac12\Big\|\sum_j \alpha_j (Xw_j + b_j)_+ + \xi\mathbf 1
     - y\Big\|_2^2 + \frac{\beta}{2}\sum_j(\|w_j\|_2^2 + \alpha_j^2)
 
-(``shared/spec/MATH.md`` §1 with :math:`L = 2`, :math:`p = 2`; biases unpenalised) is, for
+(weight decay on a 2-layer ReLU network; biases unpenalised) is, for
 width :math:`m \ge m^*` (:math:`m^* \le N + 1`), the convex program
 
 .. math::
@@ -22,7 +22,7 @@ where :math:`\tilde X = [X, \mathbf 1]` with a first-layer bias (:math:`\tilde X
 coordinate is unpenalised), :math:`\xi` is free with an output bias (0 without), and
 :math:`D_1, \dots, D_P` are all activation patterns
 :math:`\operatorname{diag}(\mathbf 1[\tilde Xh \ge 0])` of the hyperplane arrangement
-:math:`\{h : \tilde x_n\cdot h = 0\}` (research note ``complexity_to_clarity.md`` §8.1).
+:math:`\{h : \tilde x_n\cdot h = 0\}`.
 A solution rebuilds a network: the unit :math:`v_i \ne 0` becomes the neuron
 :math:`(w, b) = v_i/\sqrt{\|v_i\|_w}` with :math:`\alpha = \sqrt{\|v_i\|_w}` (negative for
 :math:`u_i`), whose output is :math:`D_i\tilde Xv_i` and whose penalty is
@@ -155,7 +155,7 @@ def activation_patterns(X: object, bias: bool = True) -> np.ndarray:
 
     Method (exact, rational arithmetic). Restrict to :math:`V = \operatorname{span}\{\tilde
     x_n\}` of rank :math:`r`; every chamber is then a pointed cone, so its closure has an
-    extreme ray :math:`g`: a generalized cross product (MATH.md §4) of :math:`r-1` independent
+    extreme ray :math:`g`: a generalized cross product of :math:`r-1` independent
     rows, taken inside :math:`V`. For :math:`h = g + \varepsilon\delta` with small
     :math:`\varepsilon > 0`, rows with :math:`\tilde x_n\cdot g \ne 0` take the sign of
     :math:`\pm g` and the rows :math:`Z = \{n : \tilde x_n\cdot g = 0\}` take the pattern of
@@ -179,7 +179,7 @@ def general_position_count(n_samples: int, rank: int) -> int:
 class ArrangementOptimum:
     """Solution of the Pilanci–Ergen program.
 
-    ``value`` is the optimal training objective (MATH.md §1, L = 2, p = 2) when ``exact``
+    ``value`` is the optimal training objective (2-layer ReLU, weight decay) when ``exact``
     (all ``n_patterns`` patterns used); with a sampled subset of patterns it is only an upper
     bound, attained by ``network``. ``patterns`` (P, N) are the patterns used.
     """

@@ -1,7 +1,7 @@
 r"""The theorems as an executable registry.
 
 Each :class:`Theorem` carries a LaTeX statement, its hypotheses, its source (paper and section,
-or *derived* where the research notes re-derived it), its kind and a ``check(instance)`` that
+or *derived* where it was re-derived and checked here), its kind and a ``check(instance)`` that
 returns :class:`Evidence`. Kinds:
 
 * ``equality`` - the Lasso value *is* the training value (checked by an exact certificate);
@@ -437,7 +437,7 @@ def _registry() -> dict[str, Theorem]:
             "beta_max",
             r"z^* = 0 \iff \beta \ge \|A^\top(y - \bar y\mathbf 1)\|_\infty",
             "intercept free",
-            "MATH.md §2 (standard Lasso KKT)",
+            "standard Lasso KKT conditions",
             "identity",
             _beta_max,
         ),
@@ -455,7 +455,7 @@ def _registry() -> dict[str, Theorem]:
             "rebuild_identity",
             r"\text{objective}(\text{network}(z^*)) = \text{Lasso}(z^*)",
             "gamma = |z|^{1/L} per layer",
-            "MATH.md §5",
+            "rescaling of each chain (derived)",
             "identity",
             _rebuild,
         ),
@@ -463,7 +463,7 @@ def _registry() -> dict[str, Theorem]:
             "rebuild_identity_2d",
             r"\text{objective}(\text{network}(z^*)) = \text{Lasso}(z^*)",
             "d = 2",
-            "MATH.md §5",
+            "rescaling of each chain (derived)",
             "identity",
             _rebuild,
             dim=2,
@@ -514,7 +514,7 @@ def _registry() -> dict[str, Theorem]:
             r"p^*(I_2, \mathbf 1, 0.1) = \sqrt2\beta - \beta^2/2"
             r" < 0.19 = \text{Lasso}_{\text{wedge}}",
             "no biases, d = 2",
-            "issue 4 (derived)",
+            "closed form of the one-neuron optimum (derived)",
             "counterexample",
             _strict_gap,
             dim=2,
@@ -532,7 +532,7 @@ def _registry() -> dict[str, Theorem]:
             "training_never_below_lasso",
             r"\text{objective}(\theta) \ge P(\beta)",
             "abs depth 3, 1-D, L-BFGS restarts",
-            "MATH.md §1 (evidence, not proof)",
+            "Lasso equivalence of training (evidence, not proof)",
             "bound",
             _training_above,
             sizes=(4, 5),

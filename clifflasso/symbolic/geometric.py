@@ -1,6 +1,6 @@
 r"""Exact and symbolic geometric algebra of :math:`\mathbb{R}^d` (galgebra on sympy).
 
-Conventions (MATH.md §4; complexity_to_clarity.md §3):
+Conventions:
 
 * :math:`G(\mathbb{R}^d)` has the orthonormal basis :math:`e_1, \dots, e_d` and the pseudoscalar
   :math:`I = e_1 e_2 \cdots e_d`.
@@ -36,7 +36,7 @@ Scalar: TypeAlias = sp.Expr | int | Fraction
 VectorLike: TypeAlias = Sequence[Scalar] | sp.MatrixBase
 CrossMethod: TypeAlias = Literal["cofactor", "galgebra"]
 
-#: galgebra dual mode :math:`A \mapsto A I^{-1}`, the convention of MATH.md §4.
+#: galgebra dual mode :math:`A \mapsto A I^{-1}`, the convention of this package.
 DUAL_MODE = "Iinv+"
 
 
@@ -100,8 +100,7 @@ def wedge(vectors: Sequence[VectorLike]) -> Mv:
     r"""The blade :math:`B = b_1 \wedge \dots \wedge b_k` as a galgebra multivector.
 
     Its coordinate on :math:`e_{i_1} \wedge \dots \wedge e_{i_k}` is the minor of the rows
-    :math:`b_j` on the columns :math:`i_1 < \dots < i_k`
-    (MATH.md §4; complexity_to_clarity.md §3.1).
+    :math:`b_j` on the columns :math:`i_1 < \dots < i_k`.
     """
     return euclidean_algebra(_dimension(vectors)).wedge(vectors)
 
@@ -109,8 +108,8 @@ def wedge(vectors: Sequence[VectorLike]) -> Mv:
 def blade_norm(vectors: Sequence[VectorLike]) -> sp.Expr:
     r"""The norm :math:`\|b_1 \wedge \dots \wedge b_k\| = \sqrt{\det(B B^\top)}` (Gram determinant).
 
-    This is the :math:`k`-volume of the parallelotope spanned by the :math:`b_j`
-    (MATH.md §4; complexity_to_clarity.md §3.1). The determinant is taken by Laplace expansion.
+    This is the :math:`k`-volume of the parallelotope spanned by the :math:`b_j`.
+    The determinant is taken by Laplace expansion.
     """
     matrix = _rows(vectors)
     return sp.sqrt(sp.expand((matrix * matrix.T).det(method="laplace")))
@@ -122,8 +121,8 @@ def generalized_cross(
     r"""The generalized cross product :math:`g = \times(b_1, \dots, b_{d-1}) = B I^{-1}`.
 
     :math:`g` is the vector with :math:`g \cdot x = \det[x; b_1; \dots; b_{d-1}]` for every
-    :math:`x`, so :math:`g \perp b_j` and :math:`\|g\| = \|B\|` (MATH.md §4;
-    complexity_to_clarity.md §3.2). ``method="cofactor"`` uses the Laplace expansion along the
+    :math:`x`, so :math:`g \perp b_j` and :math:`\|g\| = \|B\|`.
+    ``method="cofactor"`` uses the Laplace expansion along the
     first row, :math:`g_k = (-1)^{k}\det B_{\hat k}` (0-based :math:`k`, :math:`B_{\hat k}` is
     :math:`B` without column :math:`k`); ``method="galgebra"`` computes the dual of the wedge.
     """
@@ -173,7 +172,7 @@ def rejection(a: VectorLike, vectors: Sequence[VectorLike]) -> sp.Matrix:
 
     With :math:`B^{-1} = \tilde B / \|B\|^2` (:math:`\tilde B` the reversion) the result is the
     component :math:`a - P_{\operatorname{span} B}\, a` of :math:`a` orthogonal to the
-    :math:`b_j` (MATH.md §4; complexity_to_clarity.md §3.3). The vectors must be independent.
+    :math:`b_j`. The vectors must be independent.
     """
     algebra = euclidean_algebra(_dimension(vectors))
     blade = algebra.wedge(vectors)
@@ -197,7 +196,7 @@ def reflect_point(
     ``method="formula"``: :math:`x - 2\,\frac{w \cdot x + b}{\|w\|^2}\, w`.
     ``method="versor"``: :math:`p_0 - w (x - p_0) w^{-1}` with :math:`p_0 = -b\, w/\|w\|^2` the
     foot of the origin on the hyperplane and :math:`w^{-1} = w/\|w\|^2`; for a unit normal
-    :math:`n` and :math:`b = 0` this is :math:`-n x n` (MATH.md §4).
+    :math:`n` and :math:`b = 0` this is :math:`-n x n`.
     """
     xv, wv, bias = _column(x), _column(w), sp.sympify(b)
     norm2 = sp.expand(wv.dot(wv))
@@ -223,7 +222,7 @@ def reflect_hyperplane(
     :math:`M = \mathbb{1} - 2\, w w^\top/\|w\|^2` (:func:`reflect_point`), the image
     :math:`\{y : v \cdot R(y) + c = 0\}` has normal and offset
     :math:`\bigl(M v,\; c - 2 b\, \frac{v \cdot w}{\|w\|^2}\bigr)`; :math:`M v` is the reflection
-    :math:`-w v w^{-1}` of :math:`v` through the origin (MATH.md §4).
+    :math:`-w v w^{-1}` of :math:`v` through the origin.
     """
     vv, wv = _column(v), _column(w)
     norm2 = sp.expand(wv.dot(wv))
@@ -233,7 +232,9 @@ def reflect_hyperplane(
 
 
 def homogeneous(x: VectorLike) -> sp.Matrix:
-    r"""Homogeneous coordinates :math:`\tilde x = (x, 1) \in \mathbb{R}^{d+1}` (MATH.md §4)."""
+    r"""Homogeneous coordinates :math:`\tilde x = (x, 1) \in \mathbb{R}^{d+1}`.
+
+    A bias becomes one more weight: :math:`w\cdot x + b = (w, b)\cdot\tilde x`."""
     return _column(x).col_join(sp.Matrix([1]))
 
 
@@ -246,8 +247,8 @@ def hyperplane_through(
     :math:`(w, b) = \times(\tilde p_1, \dots, \tilde p_d) \in \mathbb{R}^{d+1}`, split into its
     first :math:`d` coordinates and its last one, so that
     :math:`w \cdot x + b = \det[\tilde x; \tilde p_1; \dots; \tilde p_d]`, which vanishes at every
-    :math:`p_j` and equals :math:`\det[x - p_d; p_1 - p_d; \dots; p_{d-1} - p_d]`
-    (complexity_to_clarity.md §3.4). ``method`` is passed to :func:`generalized_cross`.
+    :math:`p_j` and equals :math:`\det[x - p_d; p_1 - p_d; \dots; p_{d-1} - p_d]`.
+    ``method`` is passed to :func:`generalized_cross`.
     """
     if len(points) != _dimension(points):
         raise ValueError(f"need d points in R^d, got {len(points)} in R^{_dimension(points)}")
@@ -261,8 +262,7 @@ def signed_distance(x: VectorLike, points: Sequence[VectorLike]) -> sp.Expr:
 
     It equals :math:`d \cdot \mathrm{SignedVol}_d(x, p_1, \dots, p_d) /
     \mathrm{Vol}_{d-1}(p_1, \dots, p_d)`; in 2-D, twice the signed area of the triangle
-    :math:`(x, p_1, p_2)` over :math:`\|p_1 - p_2\|`, counter-clockwise positive
-    (complexity_to_clarity.md §3.4).
+    :math:`(x, p_1, p_2)` over :math:`\|p_1 - p_2\|`, counter-clockwise positive.
     """
     w, b = hyperplane_through(points)
     return (w.dot(_column(x)) + b) / sp.sqrt(sp.expand(w.dot(w)))

@@ -77,7 +77,7 @@ class ExactNetwork:
     def penalty(self) -> sp.Expr:
         r"""Chains: :math:`\tfrac1L\sum_i(\|w_{i,1}\|_p^L + \sum_{l\ge2}|w_{i,l}|^L +
         |\alpha_i|^L)`; sign/threshold units: :math:`\tfrac12\sum_i(a_i^2 + \alpha_i^2)`.
-        Equals :math:`\|z\|_1` exactly (MATH.md §5)."""
+        Equals :math:`\|z\|_1` exactly (each chain is balanced, :math:`|w_l| = |z_j|^{1/L}`)."""
         total = sp.Integer(0)
         for unit in self.units:
             if self.activation in ("sign", "threshold"):

@@ -33,7 +33,7 @@ def determinant(rows: Sequence[Sequence[Fraction]]) -> Fraction:
 def generalized_cross(rows: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:
     r"""The vector :math:`g = \times(b_1, \dots, b_{D-1})`, :math:`g\cdot x = \det[x; b_1; \dots]`,
     in exact arithmetic: the formula of :mod:`clifflasso.symbolic.geometric` lowered by
-    :func:`clifflasso.symbolic.lowering.cross_product` (MATH.md §4)."""
+    :func:`clifflasso.symbolic.lowering.cross_product`."""
     from clifflasso.symbolic.lowering import cross_product
 
     rows = [tuple(map(Fraction, row)) for row in rows]
