@@ -14,7 +14,7 @@ even, else 0) of independent coordinates (:func:`expectation`, "moment substitut
 (the *wedge form*: in a frame with :math:`a = (\|a\|, 0)`, :math:`b = (c, w)/\|a\|`; for
 :math:`d = 2` it reads :math:`3c^2 + w^2 = \|a\|^2\|b\|^2 + 2c^2`).
 
-**Landscape** (§1.6; Arjevani, Bruna, Kileel, Polak & Trager, *Geometry and optimization of
+**Landscape** (Arjevani, Bruna, Kileel, Polak & Trager, *Geometry and optimization of
 shallow polynomial networks*, arXiv 2501.06074, whose full text was not available: the
 statements below are derived and verified here). The student with ``width`` :math:`r` is
 :math:`f(x) = \sum_{k=1}^r \alpha_k (w_k\cdot x)^2 = x^\top A x`,

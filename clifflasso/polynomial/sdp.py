@@ -46,7 +46,7 @@ of Sturm & Zhang (Pólik & Terlaky, *A survey of the S-lemma*, Lemma 2.4) writes
 SDP's objective exactly, with :math:`\operatorname{rank} Z + \operatorname{rank} Z' \le 2(d+1)`
 neurons; hence :math:`p^*_m` equals the SDP value for every :math:`m \ge 2(d+1)`.
 
-**Dual certificate** (squared loss; derived in the note, §2.2). For any :math:`v \in
+**Dual certificate** (squared loss; weak duality). For any :math:`v \in
 \mathbb{R}^N` with :math:`|v^\top\sigma(Xu)| \le \beta` for all unit :math:`u`, every network
 satisfies :math:`\tfrac12\|\hat y - y\|^2 + \beta\|\alpha\|_1 \ge v^\top y - \tfrac12\|v\|^2`.
 The sphere condition is the pair of LMIs (S-lemma form), for :math:`s = \pm 1`,
