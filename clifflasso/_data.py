@@ -357,6 +357,80 @@ def read_table(path: str | Path) -> tuple[list, list]:
     return X, [r[-1] for r in rows]
 
 
+#: Cells that :func:`read_column` reads as a missing value (case-insensitive, blanks stripped).
+MISSING_MARKERS = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
+
+
+def _csv_cells(line: str, path: Path, number: int) -> list[str]:
+    import csv
+
+    try:
+        return next(csv.reader([line], skipinitialspace=True))
+    except csv.Error as exc:
+        raise ValueError(f"{path}:{number}: malformed CSV line: {exc}") from exc
+
+
+def read_column(path: str | Path, column: str | int) -> tuple[str, np.ndarray]:
+    """Read one column of a CSV table with a header line: ``(name, values)``.
+
+    The first line that is neither blank nor a ``#`` comment is the header (names may be
+    quoted). ``column`` is a header name or, when no name matches, a position counted from 1
+    (an ``int`` or its decimal text). Every row has as many cells as the header; only the
+    chosen column is parsed, so the others may hold dates or text. Its cells are numbers read by
+    :func:`parse_number` (size bounded before parsing, within the float64 range) and rounded to
+    float64; an empty cell or one of :data:`MISSING_MARKERS` (``NA``, ``NaN``, ...) is a missing
+    value, returned as ``nan``. Infinite values are refused. Errors are ``ValueError`` with a
+    one-line message naming the file, line and column.
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path}: not a UTF-8 text file (byte {exc.start}); expected a CSV table with a "
+            "header line"
+        ) from exc
+    lines = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
+        raise ValueError(f"{path}: empty (expected a header line, then rows of values)")
+    header = [name.strip() for name in _csv_cells(lines[0][1], path, lines[0][0])]
+    if isinstance(column, (bool, np.bool_)):
+        raise ValueError(f"column must be a name or a position, got {column!r}")
+    given = str(column).strip()
+    if given in header:
+        position = header.index(given)
+    elif given.isdecimal() and len(given) <= 18 and 1 <= int(given) <= len(header):
+        position = int(given) - 1
+    else:
+        names = ", ".join(repr(name) for name in header[:20])
+        raise ValueError(
+            f"{path}: no column {_shown(given)}; the header has {len(header)} column(s): "
+            f"{names}{', ...' if len(header) > 20 else ''} (give a name or a position from 1)"
+        )
+    if len(lines) - 1 > MAX_TABLE_ENTRIES:
+        raise ValueError(f"{path}: more than {MAX_TABLE_ENTRIES:,} rows")
+    values = np.empty(len(lines) - 1)
+    for row, (number, line) in enumerate(lines[1:]):
+        cells = _csv_cells(line, path, number)
+        if len(cells) != len(header):
+            raise ValueError(
+                f"{path}:{number}: {len(cells)} values, but the header has {len(header)}"
+            )
+        cell = cells[position].strip()
+        if cell.lower() in MISSING_MARKERS:
+            values[row] = np.nan
+            continue
+        where = f"{path}:{number}: column {header[position]!r}"
+        values[row] = float(parse_number(cell, where, floating=True))
+    if values.size == 0:
+        raise ValueError(f"{path}: a header but no data rows")
+    return header[position], values
+
+
 def merge_repeated(
     X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:

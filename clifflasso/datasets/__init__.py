@@ -6,5 +6,15 @@ from clifflasso.datasets.sentiment import (
     load_sentiment_lexicon,
     sentiment_lexicon,
 )
+from clifflasso.datasets.series import YearlySeries, load_nile, load_sunspots, shipped_series
 
-__all__ = ["SentimentLexicon", "array_digest", "load_sentiment_lexicon", "sentiment_lexicon"]
+__all__ = [
+    "SentimentLexicon",
+    "YearlySeries",
+    "array_digest",
+    "load_nile",
+    "load_sentiment_lexicon",
+    "load_sunspots",
+    "sentiment_lexicon",
+    "shipped_series",
+]

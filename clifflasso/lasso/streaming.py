@@ -19,7 +19,7 @@ import numpy as np
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, count_text, family_for, gib_text
-from clifflasso.families.base import FeatureTable
+from clifflasso.families.base import FeatureFamily, FeatureTable
 from clifflasso.lasso.correlations import block_size_for, has_prefix_path
 from clifflasso.lasso.screening import screen
 from clifflasso.lasso.solution import LassoSolution, sample_weights
@@ -33,6 +33,23 @@ def _table_bytes(table: FeatureTable) -> int:
         table.kinds.nbytes
         + table.indices.nbytes
         + sum(getattr(a, "nbytes", 0) for a in table.params.values())
+    )
+
+
+def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
+    """Why :func:`fit` would refuse the complete ``family`` for its size, or None. Lazy
+    families compute each column from its index and stream in any memory; the others hold the
+    parameters of every column, about ``size * (8 (4 + 2 L) + 16)`` bytes, which must stay
+    within half of ``memory_limit``."""
+    if family.lazy:
+        return None
+    estimated = family.size() * (8 * (4 + 2 * family.arch.depth) + 16)
+    if estimated <= memory_limit // 2:
+        return None
+    return (
+        f"the parameters of the {family.name} family ({count_text(family.size())} "
+        f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
+        f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
     )
 
 
@@ -74,14 +91,9 @@ def fit(
         raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
     family = family_for(arch, data).complete_family()
     n = data.n_samples
-    if not family.lazy:
-        estimated = family.size() * (8 * (4 + 2 * arch.depth) + 16)
-        if estimated > memory_limit // 2:
-            raise ValueError(
-                f"the parameters of the {family.name} family ({count_text(family.size())} "
-                f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
-                f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
-            )
+    problem = stream_size_problem(family, memory_limit)
+    if problem is not None:
+        raise ValueError(problem)
     # families that index their columns are streamed without ever holding all of them
     table = family.streaming_table()
     block = block_size_for(n, memory_limit, has_prefix_path(family))
