@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
+from clifflasso import _display
 from clifflasso._data import Data, as_data
 from clifflasso.architecture import Architecture
 from clifflasso.families import registry
@@ -124,6 +125,39 @@ class Dictionary:
             f"Dictionary({self.family.name!r}, {self.arch.activation} depth {self.arch.depth}, "
             f"N={n}, P={p}, removed={self.n_removed})"
         )
+
+    def _repr_html_(self) -> str:
+        n, p = self.matrix.shape
+        rows = [
+            ("family", _display.text(self.family.name)),
+            (
+                "architecture",
+                _display.text(f"{self.arch.activation}, depth {self.arch.depth}"),
+            ),
+            ("data", _display.text(f"N = {n} points of dimension {self.data.dim}")),
+            (
+                "columns",
+                _display.text(f"P = {p} (raw {self.n_raw}, {self.n_removed} removed)"),
+            ),
+        ]
+        shown = min(p, _display.MAX_ROWS)
+        lines = []
+        for j, feature, expression in zip(
+            range(shown), self.features[:shown], self.expressions(columns=range(shown))
+        ):
+            indices = ", ".join(str(i) for i in feature.indices)
+            lines.append(
+                [
+                    _display.text(j),
+                    _display.text(feature.kind),
+                    _display.text(f"({indices})"),
+                    _display.inline(sp.latex(expression)),
+                ]
+            )
+        footer = _display.grid(["j", "kind", "data", "F_j"], lines) if lines else ""
+        if p > shown:
+            footer += _display.text(f"... {p - shown} more columns")
+        return _display.table("Dictionary", rows, footer)
 
     def subset(self, columns) -> Dictionary:
         """A dictionary with only the given columns (indices or a boolean mask)."""

@@ -70,7 +70,6 @@ from clifflasso.exact.network import default_symbols, rational
 from clifflasso.exact.path import ExactLassoSolution, exact_columns
 from clifflasso.lasso.solution import LassoSolution
 from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork, SwitchingUnit
-from clifflasso.symbolic.activations import activation as named_activation
 
 SCHEMA = "clifflasso.solution/1"
 
@@ -163,7 +162,9 @@ def _is_exact(solution) -> bool:
 
 
 def formula(solution) -> sp.Expr:
-    r""":math:`f^*(x)`: exact coefficients for exact solutions, sympy Floats otherwise."""
+    r""":math:`f^*(x)`: exact coefficients for exact solutions, sympy Floats (of the active
+    coefficients) otherwise."""
+    solution = solution.pruned()
     if _is_exact(solution):
         return solution.formula
     D = solution.dictionary
@@ -304,7 +305,9 @@ def _json_parameters(parameters: dict) -> dict:
 
 # ----------------------------------------------------------------------------- JSON
 def to_json(solution, *, indent: int | None = 2) -> str:
-    """The solution as JSON (module docstring: schema ``clifflasso.solution/1``)."""
+    """The solution as JSON (module docstring: schema ``clifflasso.solution/1``); a float
+    solution with its active coefficients only (:meth:`~clifflasso.LassoSolution.pruned`)."""
+    solution = solution.pruned()
     exact = _is_exact(solution)
     D = solution.dictionary
     arch = _architecture(D.arch)
@@ -688,39 +691,140 @@ def from_json(text: str | bytes):
 
 
 # ----------------------------------------------------------------------------- LaTeX
+#: Visible characters (estimated by :func:`_visible_width`) of one line of a broken sum.
+LATEX_LINE_WIDTH = 60
+
+_LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath}
+\begin{document}
+"""
+
+
 def _latex_number(text: str) -> str:
     return sp.latex(sp.sympify(text))
 
 
-def to_latex(solution) -> str:
-    r"""A LaTeX fragment: the formula :math:`f^*(x)`, a table of the active features
-    (generating data indices, closed form, coefficient) and the weights of every layer."""
+def _visible_width(latex: str) -> int:
+    r"""A rough count of the characters a LaTeX math string prints: ``\left``/``\right`` and
+    braces count 0, ``\max``/``\min`` 3, any other command 1."""
+    text = latex.replace(r"\left", "").replace(r"\right", "")
+    width, i = 0, 0
+    while i < len(text):
+        if text[i] == "\\":
+            j = i + 1
+            while j < len(text) and text[j].isalpha():
+                j += 1
+            name = text[i + 1 : j]
+            width += 3 if name in ("max", "min") else 1
+            i = max(j, i + 2)
+        else:
+            width += text[i] not in "{} "
+            i += 1
+    return width
+
+
+def latex_lines(expression: sp.Expr, width: int = LATEX_LINE_WIDTH) -> list[str]:
+    r"""The sum ``expression`` as LaTeX lines of at most about ``width`` visible characters
+    each (a term longer than that gets a line of its own): its terms in sympy's order, every
+    line after the first starting with its ``+`` or ``-``; joined they read as the sum."""
+    lines: list[str] = []
+    current = ""
+    for term in expression.as_ordered_terms():
+        text = sp.latex(term)
+        piece = (
+            text
+            if not current and not lines
+            else (f" - {text[1:].lstrip()}" if text.startswith("-") else f" + {text}")
+        )
+        if current and _visible_width(current + piece) > width:
+            lines.append(current)
+            current = piece.lstrip()
+        else:
+            current += piece
+    lines.append(current)
+    return lines
+
+
+def _latex_scalar_or_matrix(rows: list[list[str]]) -> str:
+    """A 1 x 1 array as a scalar, anything else as a bracketed matrix."""
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return sp.latex(sp.sympify(rows[0][0]))
+    return sp.latex(sp.Matrix([[sp.sympify(w) for w in row] for row in rows]), mat_delim="[")
+
+
+def to_latex(solution, *, standalone: bool = False) -> str:
+    r"""LaTeX of the solution: the formula :math:`f^*(x)` (a sum broken across lines of about
+    :data:`LATEX_LINE_WIDTH` characters, ``aligned``), a table of the active features
+    (generating data indices, closed form, coefficient) and the weights of every layer
+    (scalars as scalars, larger layers as matrices). Needs ``amsmath``.
+
+    ``standalone``: a complete document (``article``, ``amsmath``, ``geometry``) that compiles
+    with ``pdflatex`` as it is. A float solution of rational data whose rationalised
+    coefficients pass the exact KKT check (:attr:`~clifflasso.LassoSolution.rationalised`) is
+    written with those fractions; only active coefficients are written
+    (:data:`~clifflasso.lasso.solution.ACTIVE_TOLERANCE`)."""
+    solution = solution.pruned()
     D = solution.dictionary
     exact = _is_exact(solution)
-    support = [int(j) for j in solution.support]
+    rational = None if exact else solution.rationalised
+    support = [int(j) for j in solution.active]
     expressions = D.expressions(default_symbols(D), columns=support)
-    show = _exact_string if exact else (lambda v: f"{float(v):.10g}")
+    if exact:
+        show, expression, kind = _exact_string, formula(solution), "exact solution"
+        coefficient = solution.z.__getitem__
+        values = {
+            "beta": solution.beta,
+            "xi": solution.intercept,
+            "l1": solution.l1_norm,
+            "objective": solution.objective,
+        }
+    elif rational is not None:
+        show, expression = _exact_string, solution.formula(rational=True)
+        kind = "float solution, coefficients rationalised (exact KKT check passed)"
+        coefficient = rational.z.__getitem__
+        values = {
+            "beta": rational.beta,
+            "xi": rational.intercept,
+            "l1": sum((abs(v) for v in rational.z), Fraction(0)),
+            "objective": rational.objective,
+        }
+    else:
+        show, expression, kind = (lambda v: f"{float(v):.10g}"), formula(solution), "float solution"
+        coefficient = solution.z.__getitem__
+        values = {
+            "beta": solution.beta,
+            "xi": solution.intercept,
+            "l1": solution.l1_norm,
+            "objective": solution.objective,
+        }
+    pieces = latex_lines(expression)
     lines = [
         f"% clifflasso: {D.arch.activation} network, depth {D.arch.depth}, "
-        f"N = {D.data.n_samples}, {D.family.name} dictionary ({len(D)} columns), "
-        f"{'exact' if exact else 'float'} solution",
+        f"N = {D.data.n_samples}, {D.family.name} dictionary ({len(D)} columns), {kind}",
         r"\begin{equation*}",
-        r"f^*(x) = " + sp.latex(formula(solution)),
+        r"\begin{aligned}",
+        r"f^*(x) = {} & " + pieces[0] + (r" \\" if len(pieces) > 1 else ""),
+        *(
+            rf"& {{}} {piece}" + (r" \\" if k < len(pieces) - 2 else "")
+            for k, piece in enumerate(pieces[1:])
+        ),
+        r"\end{aligned}",
         r"\end{equation*}",
-        rf"\noindent $\beta = {_latex_number(show(solution.beta))}$, "
-        rf"$\xi = {_latex_number(show(solution.intercept))}$, "
-        rf"$\|z\|_1 = {_latex_number(show(solution.l1_norm))}$, "
-        rf"objective ${_latex_number(show(solution.objective))}$.",
+        rf"\noindent $\beta = {_latex_number(show(values['beta']))}$, "
+        rf"$\xi = {_latex_number(show(values['xi']))}$, "
+        rf"$\|z\|_1 = {_latex_number(show(values['l1']))}$, "
+        rf"objective ${_latex_number(show(values['objective']))}$.",
         "",
         r"\begin{tabular}{rllll}",
         r"$j$ & kind & data indices & $F_j(x)$ & $z_j$ \\ \hline",
     ]
-    for j, expression in zip(support, expressions):
+    for j, feature_formula in zip(support, expressions):
         feature = D.features[j]
         indices = ", ".join(str(i) for i in feature.indices)
         lines.append(
-            rf"{j} & {feature.kind} & $({indices})$ & ${sp.latex(expression)}$ & "
-            rf"${_latex_number(show(solution.z[j]))}$ \\"
+            rf"{j} & {feature.kind} & $({indices})$ & ${sp.latex(feature_formula)}$ & "
+            rf"${_latex_number(show(coefficient(j)))}$ \\"
         )
     lines += [
         r"\end{tabular}",
@@ -731,8 +835,8 @@ def to_latex(solution) -> str:
     units, output_bias = _network_layers(solution)
     for unit in units:
         for level, (weights, biases) in enumerate(unit["layers"], start=1):
-            matrix = sp.latex(sp.Matrix([[sp.sympify(w) for w in row] for row in weights]))
-            vector = sp.latex(sp.Matrix([sp.sympify(b) for b in biases]))
+            matrix = _latex_scalar_or_matrix(weights)
+            vector = _latex_scalar_or_matrix([[b] for b in biases])
             lines.append(rf"{unit['column']} & {level} & ${matrix}$ & ${vector}$ \\")
         output = sp.sympify(unit["output_weight"]) * sp.sympify(unit["amplitude"])
         lines.append(rf"{unit['column']} & output & ${sp.latex(output)}$ & \\")
@@ -740,7 +844,10 @@ def to_latex(solution) -> str:
         rf"\multicolumn{{4}}{{l}}{{output bias $\xi = {_latex_number(output_bias)}$}} \\",
         r"\end{tabular}",
     ]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if standalone:
+        return _LATEX_PREAMBLE + text + "\\end{document}\n"
+    return text
 
 
 # ----------------------------------------------------------------------------- Python
@@ -805,7 +912,8 @@ def f_exact(x):
 def to_python(solution) -> str:
     """Source of a self-contained module (numpy and the standard library only) defining
     ``f(x)`` (float64) and ``f_exact(x)`` (Fractions), plus ``Z`` (column: coefficient), ``XI``
-    and ``FORMULA`` (the sympy formula as text)."""
+    and ``FORMULA`` (the sympy formula as text); active coefficients only."""
+    solution = solution.pruned()
     D = solution.dictionary
     symbols = default_symbols(D)
     symbols = list(symbols) if isinstance(symbols, tuple) else [symbols]
@@ -847,7 +955,9 @@ def to_python(solution) -> str:
 
 # ----------------------------------------------------------------------------- npz / torch
 def to_npz(solution, file) -> None:
-    """Write the float network's arrays to ``file`` (a path or a binary file object)."""
+    """Write the float network's arrays to ``file`` (a path or a binary file object), one unit
+    per active coefficient."""
+    solution = solution.pruned()
     network = solution.network
     if isinstance(network, ChainNetwork):
         arrays = {
@@ -1026,45 +1136,20 @@ def load_npz(file) -> ChainNetwork | SwitchingNetwork:
 
 
 def to_torch(solution):
-    """A ``torch.nn.Module`` (float64) computing the chain network of ``solution``.
+    """A ``torch.nn.Module`` (float64) computing the chain network of ``solution`` (its active
+    units): a :class:`clifflasso.export_torch.ChainModule`, defined at module level, so
+    ``torch.save(module, file)`` works.
 
     PyTorch is imported only here; without it this raises ``ImportError``.
     """
     try:
-        import torch
+        from clifflasso.export_torch import ChainModule
     except ImportError as exc:
         raise ImportError(
             "clifflasso.export.to_torch needs PyTorch (pip install torch); the LaTeX, Python, "
             "JSON and npz exports do not"
         ) from exc
-    network = solution.network
+    network = solution.pruned().network
     if not isinstance(network, ChainNetwork):
         raise ValueError("to_torch exports chain networks (ReLU, leaky ReLU, abs) only")
-    activation = named_activation(network.activation, network.slope).torch
-
-    class ChainModule(torch.nn.Module):
-        """Parallel deep-narrow chains: f(x) = xi + sum_i alpha_i u_i(x)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            for name in (
-                "first_weights",
-                "first_biases",
-                "hidden_weights",
-                "hidden_biases",
-                "output_weights",
-            ):
-                value = torch.as_tensor(np.asarray(getattr(network, name), dtype=np.float64))
-                setattr(self, name, torch.nn.Parameter(value))
-            self.output_bias = torch.nn.Parameter(
-                torch.tensor(float(network.output_bias), dtype=torch.float64)
-            )
-
-        def forward(self, x):
-            x = x.reshape(x.shape[0], -1).to(torch.float64)
-            hidden = activation(x @ self.first_weights.T + self.first_biases)
-            for k in range(self.hidden_weights.shape[1]):
-                hidden = activation(hidden * self.hidden_weights[:, k] + self.hidden_biases[:, k])
-            return hidden @ self.output_weights + self.output_bias
-
-    return ChainModule()
+    return ChainModule(network)

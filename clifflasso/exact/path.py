@@ -27,6 +27,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
+from clifflasso import _display
 from clifflasso._data import _to_fraction
 from clifflasso.exact.network import ExactNetwork, exact_network, solution_formula
 from clifflasso.lasso.exact_homotopy import (
@@ -125,6 +126,15 @@ class ExactLassoSolution:
         """Indices of the nonzero coefficients."""
         return np.array([j for j, v in enumerate(self.z) if v != 0], dtype=np.int64)
 
+    @property
+    def active(self) -> np.ndarray:
+        """The active coefficients: exactly the nonzero ones (same as :attr:`support`)."""
+        return self.support
+
+    def pruned(self) -> ExactLassoSolution:
+        """``self``: an exact solution has no rounding noise to prune."""
+        return self
+
     @cached_property
     def fitted(self) -> np.ndarray:
         r""":math:`Az + \xi\mathbf 1`, exactly."""
@@ -203,6 +213,28 @@ class ExactLassoSolution:
             beta_max=float(self.beta_max),
             method=self.method,
         )
+
+    def _repr_html_(self) -> str:
+        D = self.dictionary
+        rows = [
+            (
+                "dictionary",
+                _display.text(
+                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
+                    f"N = {D.shape[0]}, P = {D.shape[1]}"
+                ),
+            ),
+            ("β", _display.text(f"{self.beta} (β_max = {self.beta_max})")),
+            ("objective", _display.text(f"{self.objective} ≈ {float(self.objective):.10g}")),
+            ("active units", _display.text(self.support.size)),
+            ("‖z‖₁", _display.text(self.l1_norm)),
+            ("ξ (output bias)", _display.text(self.intercept)),
+            ("method", _display.text(self.method)),
+        ]
+        footer = ""
+        if self.support.size <= _display.MAX_FORMULA_TERMS:
+            footer = _display.formula_block("f^*(x)", self.formula)
+        return _display.table("ExactLassoSolution", rows, footer)
 
     def __repr__(self) -> str:
         return (
@@ -292,6 +324,44 @@ class Path(ABC):
     def solutions(self) -> list:
         """The solutions at the breakpoints."""
         return [self.solution(beta) for beta in self.breakpoints]
+
+    def __repr__(self) -> str:
+        D = self.dictionary
+        return (
+            f"{type(self).__name__}({D.arch.activation} depth {D.arch.depth}, N={D.shape[0]}, "
+            f"P={D.shape[1]}, {len(self)} breakpoints, beta_max={_display.number(self.beta_max)})"
+        )
+
+    def _repr_html_(self) -> str:
+        D = self.dictionary
+        rows = [
+            (
+                "dictionary",
+                _display.text(
+                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
+                    f"N = {D.shape[0]}, P = {D.shape[1]}"
+                ),
+            ),
+            ("kind", _display.text("exact (piecewise linear)" if self.exact else "numeric grid")),
+            ("breakpoints" if self.exact else "grid points", _display.text(len(self))),
+            ("β_max", _display.text(_display.number(self.beta_max))),
+        ]
+        shown = self.breakpoints[: _display.MAX_ROWS]
+        lines = []
+        for beta in shown:
+            solution = self.solution(beta)
+            lines.append(
+                [
+                    _display.text(_display.number(beta)),
+                    _display.text(_display.number(solution.objective)),
+                    _display.text(solution.active.size),
+                    _display.text(_display.number(solution.l1_norm)),
+                ]
+            )
+        footer = _display.grid(["β", "objective", "active", "‖z‖₁"], lines)
+        if len(self) > len(shown):
+            footer += _display.text(f"... {len(self) - len(shown)} more")
+        return _display.table(type(self).__name__, rows, footer)
 
 
 class ExactPath(Path):

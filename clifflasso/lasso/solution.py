@@ -6,6 +6,16 @@ r"""A solution of the Lasso over a dictionary, with its rebuilt network.
 
 (:math:`\omega = 1` unless sample weights are given). The intercept :math:`\xi` is the
 (weighted) mean of :math:`y - Az` when the architecture has an output bias, 0 otherwise.
+
+**Active units.** A float solver leaves coefficients at the level of its rounding where the
+exact optimum has zeros. A coefficient is *active* when
+:math:`|z_j| > \tau\,\|z\|_\infty` with :math:`\tau =` :data:`ACTIVE_TOLERANCE`
+(:math:`10^{-7}`: above the rounding left by a solve checked to a relative duality gap of
+:math:`10^{-12}`, below any coefficient that changes the fit visibly). Every count, printout,
+export and plot uses :attr:`LassoSolution.active` (exact solutions: the nonzero
+coefficients); :meth:`LassoSolution.pruned` is the solution with the inactive coefficients set
+to zero, its intercept and objective recomputed. ``support`` (every nonzero coefficient),
+``network`` and the certificates keep the solver's answer as it is.
 """
 
 from __future__ import annotations
@@ -14,8 +24,25 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import sympy as sp
 
+from clifflasso import _display
 from clifflasso.lasso.problem import LassoProblem
+from clifflasso.lasso.rationalise import RationalSolution, rationalise
+
+#: Relative threshold of an active coefficient: :math:`|z_j| > \tau\,\|z\|_\infty`.
+ACTIVE_TOLERANCE = 1e-7
+
+
+def active_columns(z: np.ndarray) -> np.ndarray:
+    r"""Indices of the active coefficients of ``z``: :math:`|z_j| >`
+    :data:`ACTIVE_TOLERANCE` :math:`\cdot\|z\|_\infty` (exact numbers: the nonzero ones)."""
+    if z.dtype == object:
+        return np.array([j for j, v in enumerate(z) if v != 0], dtype=np.int64)
+    magnitude = np.abs(z)
+    if magnitude.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(magnitude > ACTIVE_TOLERANCE * magnitude.max())
 
 
 def sample_weights(sample_weight, n_samples: int) -> np.ndarray | None:
@@ -103,6 +130,26 @@ class LassoSolution:
         """Indices of the nonzero coefficients."""
         return np.flatnonzero(self.z)
 
+    @property
+    def active(self) -> np.ndarray:
+        """Indices of the active coefficients (module docstring: above
+        :data:`ACTIVE_TOLERANCE` relative to the largest)."""
+        return active_columns(self.z)
+
+    def pruned(self) -> LassoSolution:
+        """This solution with its inactive coefficients set to zero, the intercept and the
+        objective recomputed (``self`` when every nonzero coefficient is active)."""
+        active = self.active
+        if active.size == self.support.size:
+            return self
+        z = np.zeros_like(self.z)
+        z[active] = self.z[active]
+        pruned = LassoSolution.from_coefficients(
+            self.dictionary, self.y, z, self.beta, self.beta_max, self.method, self.weights
+        )
+        pruned.info.update(self.info)
+        return pruned
+
     @cached_property
     def network(self):
         """The rebuilt network, one unit per nonzero coefficient."""
@@ -115,8 +162,79 @@ class LassoSolution:
         """The fitted function at new points (through the dictionary's kernel)."""
         return self.dictionary.evaluate(X) @ self.z + self.intercept
 
+    @cached_property
+    def rationalised(self) -> RationalSolution | None:
+        """The exact rational solution this float solution rounds, when the data are rational
+        and its rationalisation passes the exact KKT check
+        (:func:`clifflasso.lasso.rationalise.rationalise`); None otherwise."""
+        return rationalise(self)
+
+    def formula(self, rational: bool = True) -> sp.Expr:
+        r""":math:`f(x) = \xi + \sum_{j\ \mathrm{active}} z_j F_j(x)` as a sympy expression:
+        exact coefficients when :attr:`rationalised` exists and ``rational``, else Floats."""
+        D = self.dictionary
+        active = [int(j) for j in self.active]
+        x = (
+            sp.symbols(f"x_1:{D.data.dim + 1}", real=True)
+            if D.family.vector_input
+            else sp.Symbol("x", real=True)
+        )
+        features = D.expressions(x, columns=active)
+        exact = self.rationalised if rational else None
+        if exact is not None:
+            coefficients = [
+                sp.Rational(exact.z[j].numerator, exact.z[j].denominator) for j in active
+            ]
+            intercept = sp.Rational(exact.intercept.numerator, exact.intercept.denominator)
+        else:
+            coefficients = [sp.Float(self.z[j], 10) for j in active]
+            intercept = sp.Float(self.intercept, 10)
+        return intercept + sp.Add(*(c * f for c, f in zip(coefficients, features)))
+
+    def _repr_html_(self) -> str:
+        exact = self.rationalised
+        D = self.dictionary
+        rows = [
+            (
+                "dictionary",
+                _display.text(
+                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
+                    f"N = {D.shape[0]}, P = {D.shape[1]}"
+                ),
+            ),
+            (
+                "β",
+                _display.text(_display.number(self.beta))
+                + f" (β<sub>max</sub> = {_display.number(self.beta_max, 6)})",
+            ),
+            (
+                "objective",
+                _display.text(
+                    _display.number(self.objective)
+                    + (f" (exactly {exact.objective})" if exact is not None else "")
+                ),
+            ),
+            (
+                "active units",
+                _display.text(f"{self.active.size} (|z_j| > {ACTIVE_TOLERANCE:g}·‖z‖∞)"),
+            ),
+            ("‖z‖₁", _display.text(_display.number(self.l1_norm))),
+            ("ξ (output bias)", _display.text(_display.number(self.intercept))),
+            ("method", _display.text(self.method)),
+        ]
+        if "gap" in self.info:
+            rows.append(("relative duality gap", _display.text(f"{self.info['gap']:.2g}")))
+        if exact is not None:
+            rows.append(
+                ("exact", _display.text("rationalised coefficients pass the exact KKT check"))
+            )
+        footer = ""
+        if self.active.size <= _display.MAX_FORMULA_TERMS:
+            footer = _display.formula_block("f(x)", self.formula())
+        return _display.table("LassoSolution", rows, footer)
+
     def __repr__(self) -> str:
         return (
             f"LassoSolution(objective={self.objective:.10g}, beta={self.beta:g}, "
-            f"nonzeros={self.support.size}, l1_norm={self.l1_norm:.6g}, method={self.method!r})"
+            f"active={self.active.size}, l1_norm={self.l1_norm:.6g}, method={self.method!r})"
         )

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy as sp
 
+from clifflasso import _display
 from clifflasso._data import as_data, as_labels
 from clifflasso.numeric.chains import evaluate_chains
 from clifflasso.symbolic.activations import activation
@@ -99,6 +101,45 @@ class ChainNetwork:
         labels = as_labels(y, prediction.shape[0])
         return float(0.5 * np.sum((prediction - labels) ** 2) + beta * self.penalty())
 
+    def expression(self, x=None, digits: int = 4) -> sp.Expr:
+        """The network output through its weights (rounded to ``digits`` significant digits)
+        as a sympy expression in ``x`` (default ``x`` for 1-D inputs, else ``x_1..x_d``)."""
+        dim = self.first_weights.shape[1]
+        if x is None:
+            x = sp.Symbol("x", real=True) if dim == 1 else sp.symbols(f"x_1:{dim + 1}", real=True)
+        inputs = [x] if dim == 1 else list(x)
+        sigma = activation(self.activation, self.slope).symbolic
+
+        def number(value: float) -> sp.Float:
+            return sp.Float(f"{value:.{digits}g}")
+
+        total = number(self.output_bias)
+        for i in range(self.width):
+            hidden = sigma(
+                sp.Add(*(number(w) * v for w, v in zip(self.first_weights[i], inputs)))
+                + number(self.first_biases[i])
+            )
+            for k in range(self.hidden_weights.shape[1]):
+                hidden = sigma(
+                    number(self.hidden_weights[i, k]) * hidden + number(self.hidden_biases[i, k])
+                )
+            total += number(self.output_weights[i]) * hidden
+        return total
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("activation", _display.text(self.activation)),
+            ("depth", _display.text(self.depth)),
+            ("width (chains)", _display.text(self.width)),
+            ("input dimension", _display.text(self.first_weights.shape[1])),
+            ("penalty", _display.text(f"{self.penalty():.10g}")),
+            ("output bias ξ", _display.text(f"{self.output_bias:.10g}")),
+        ]
+        footer = ""
+        if self.width <= _display.MAX_FORMULA_TERMS:
+            footer = _display.formula_block("f(x)", self.expression())
+        return _display.table("ChainNetwork", rows, footer)
+
 
 def _switch(values: np.ndarray, name: str) -> np.ndarray:
     return activation(name).numpy(values)
@@ -150,6 +191,18 @@ class SwitchingNetwork:
         for unit, alpha in zip(self.units, self.output_weights):
             output += alpha * unit.amplitude * unit.feature(values, self.activation)
         return output
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("activation", _display.text(self.activation)),
+            ("depth", _display.text(self.depth)),
+            ("kind", _display.text(self.kind)),
+            ("units", _display.text(self.width)),
+            ("input dimension", _display.text(self.input_dim)),
+            ("penalty", _display.text(f"{self.penalty():.10g}")),
+            ("output bias ξ", _display.text(f"{self.output_bias:.10g}")),
+        ]
+        return _display.table("SwitchingNetwork", rows)
 
     def penalty(self) -> float:
         amplitudes = np.array([unit.amplitude for unit in self.units])

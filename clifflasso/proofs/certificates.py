@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from clifflasso import _display
 from clifflasso.lasso.correlations import has_prefix_path
 from clifflasso.proofs.chambers import chamber_bound, violation_decrease
 from clifflasso.proofs.duality import dual_value, exact, primal_value, rational_upper
@@ -112,16 +113,40 @@ class Certificate:
         """``epsilon``: objective minus the proven lower bound."""
         return self.epsilon
 
+    @property
+    def strength(self) -> str:
+        """What the certificate is worth: an exact proof, a bounded proof, or evidence only."""
+        if self.kind == "sampled":
+            return "evidence only, not a proof"
+        if self.kind == "bounded":
+            return f"proof, bounded: objective - optimum <= {self.epsilon:.3g}"
+        return "proof, exact"
+
+    def _repr_html_(self) -> str:
+        colour = {"optimal": "green", "not optimal": "red"}.get(self.verdict, "orange")
+        verdict = f"<b style='color:{colour}'>{_display.text(self.verdict.upper())}</b>"
+        rows = [
+            ("verdict", f"{verdict} ({_display.text(self.strength)})"),
+            ("objective", _display.text(f"{self.objective:.12g}")),
+            ("proven lower bound", _display.text(f"{self.lower_bound:.12g}")),
+            ("ε = objective − bound", _display.text(f"{self.epsilon:.3g}")),
+            ("sup |μᵀF| vs β", _display.text(f"{self.sup:.10g} vs {self.beta:.10g}")),
+            ("method", _display.text(self.method)),
+        ]
+        if self.optimum is not None:
+            rows.append(("exact optimum", _display.text(self.optimum)))
+        if self.improved_objective is not None:
+            rows.append(("better objective", _display.text(f"{self.improved_objective:.12g}")))
+        if self.violator is not None:
+            rows.append(("violator", _display.text(self.violator.description)))
+        footer = "".join(f"<p>{_display.text(note)}</p>" for note in self.notes)
+        return _display.table("Certificate", rows, footer)
+
     def __repr__(self) -> str:
         verdict = (
             self.verdict.upper() if self.verdict in ("optimal", "not optimal") else (self.verdict)
         )
-        if self.kind == "sampled":
-            strength = "evidence only, not a proof"
-        elif self.kind == "bounded":
-            strength = f"proof, bounded: objective - optimum <= {self.epsilon:.3g}"
-        else:
-            strength = "proof, exact"
+        strength = self.strength
         return (
             f"Certificate({verdict}: objective {self.objective:.12g}, lower bound "
             f"{self.lower_bound:.12g}, sup |mu^T F| = {self.sup:.10g} vs beta = "

@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from clifflasso import _display
 from clifflasso.symbolic.activations import activation
 
 
@@ -73,6 +74,20 @@ class ExactNetwork:
                 ]
             total += unit.output_weight * unit.amplitude * hidden[0]
         return total
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("activation", _display.text(self.activation)),
+            ("depth", _display.text(self.depth)),
+            ("units", _display.text(self.width)),
+            ("output bias ξ", _display.text(self.output_bias)),
+        ]
+        footer = ""
+        if self.width <= _display.MAX_FORMULA_TERMS and self.units:
+            dim = self.units[0].layers[0][0].cols
+            x = sp.Symbol("x", real=True) if dim == 1 else sp.symbols(f"x_1:{dim + 1}", real=True)
+            footer = _display.formula_block("f(x)", self.expression(x))
+        return _display.table("ExactNetwork (exact weights)", rows, footer)
 
     def penalty(self) -> sp.Expr:
         r"""Chains: :math:`\tfrac1L\sum_i(\|w_{i,1}\|_p^L + \sum_{l\ge2}|w_{i,l}|^L +
