@@ -404,7 +404,15 @@ def derive(example, data_path, activation, depth, norm, dedupe, max_features, la
     help="Write an image (PNG, PDF, SVG, ...) of the fitted functions with kinks marked.",
 )
 def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> None:
-    """Fit the Lasso for each activation and depth, rebuild the networks and report them."""
+    """Fit the Lasso for each activation and depth, rebuild the networks and report them.
+
+    Each fit is f(x) = xi + sum_j z_j F_j(x): xi is the output bias (intercept), F_j column j
+    of the dictionary, numbered from 0 as `clifflasso derive` and `clifflasso export` number
+    it (same --dedupe). Only active units are listed (|z_j| > 1e-7 max|z|); coefficients are
+    shown as fractions when the data are rational and the fractions pass an exact KKT check.
+    """
+    from clifflasso.lasso.solution import ACTIVE_TOLERANCE
+
     names = [a.strip() for a in activations.split(",") if a.strip()]
     if not names:
         raise click.BadParameter(f"no activations in {activations!r}", param_hint="--activation")
@@ -427,18 +435,25 @@ def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> Non
         except clifflasso.SolverError as exc:
             raise _solver_error(f"{activation} depth {depth}", exc) from exc
         network_value = solution.network.objective(D.X, labels, beta)
+        exact = solution.rationalised
+        active = solution.active
+        intercept = exact.intercept if exact is not None else f"{solution.intercept:.6g}"
         lines = [
-            f"\n{activation} depth {depth}: {D.shape[1]} columns (raw family {D.n_raw}, "
-            f"{D.n_removed} removed), beta_max = {solution.beta_max:.6g}",
+            f"\n{activation} depth {depth}: {D.shape[1]} columns F_0..F_{D.shape[1] - 1} "
+            f"(raw family {D.n_raw}, {D.n_removed} removed), beta_max = {solution.beta_max:.6g}",
             f"  Lasso objective {solution.objective:.10g} | rebuilt network objective "
-            f"{network_value:.10g} | {solution.support.size} active units, "
-            f"||z||_1 = {solution.l1_norm:.6g}, xi = {solution.intercept:.6g}",
+            f"{network_value:.10g} | {active.size} active units (|z_j| > "
+            f"{ACTIVE_TOLERANCE:g} max|z|), ||z||_1 = {solution.l1_norm:.6g}",
+            f"  f(x) = xi + sum_j z_j F_j(x), output bias xi = {intercept}"
+            + (" (fractions: exactly optimal)" if exact is not None else "")
+            + "; j and data indices count from 0",
         ]
-        for j in solution.support:
+        for j in active:
             feature = D.features[int(j)]
             kinks = ", ".join(f"{b:g}" for b in feature.breakpoints)
+            z = str(exact.z[j]) if exact is not None else f"{solution.z[j]:+.6g}"
             lines.append(
-                f"    z = {solution.z[j]:+.6f}  {feature.kind:<10} data {feature.indices}"
+                f"    j = {int(j):<4} z = {z:<12} {feature.kind:<10} data {feature.indices}"
                 f"  kinks [{kinks}]"
             )
         _echo("\n".join(lines))
@@ -553,7 +568,7 @@ def path_command(
             raise _solver_error(f"beta = {beta}", exc) from exc
         shown = f"{beta} ({float(beta):.6g})" if isinstance(beta, Fraction) else f"{beta:.6g}"
         _echo(
-            f"{shown:>24} {float(solution.objective):>16.10g} {solution.support.size:>6} "
+            f"{shown:>24} {float(solution.objective):>16.10g} {solution.active.size:>6} "
             f"{float(solution.l1_norm):>12.6g}"
         )
     if plot_file is not None:
@@ -639,7 +654,7 @@ def verify(quick, theorems, data_path, seed, list_only) -> None:
 
 
 # ----------------------------------------------------------------------------- export
-EXPORT_FORMATS = ("latex", "python", "json", "npz")
+EXPORT_FORMATS = ("latex", "python", "json", "npz", "torch")
 
 
 def _float_beta(beta: Fraction) -> float:
@@ -691,30 +706,46 @@ def _float_beta(beta: Fraction) -> float:
     help="Exact rational homotopy, or the float solver.",
 )
 @click.option(
+    "--dedupe/--no-dedupe",
+    default=True,
+    show_default=True,
+    help="Remove columns equal up to a constant (and constant columns); the column numbers j "
+    "are those `clifflasso derive` prints with the same choice.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
     required=True,
-    help="latex, python (module source), json (clifflasso.solution/1) or npz (network).",
+    help="latex, python (module source), json (clifflasso.solution/1), npz (network arrays) or "
+    "torch (torch.save of the chain network's nn.Module; needs PyTorch).",
+)
+@click.option(
+    "--standalone",
+    is_flag=True,
+    help="latex: a complete document that compiles with pdflatex (the default when --output "
+    "ends in .tex).",
 )
 @output_option(
-    "--output", help="Output file, written atomically (default: standard output; required for npz)."
+    "--output",
+    help="Output file, written atomically (default: standard output; needed for npz, torch).",
 )
-def export(example, data_path, activation, depth, beta, exact, fmt, output) -> None:
-    """Solve the Lasso of one architecture and export the solution."""
+def export(example, data_path, activation, depth, beta, exact, dedupe, fmt, standalone, output):
+    """Solve the Lasso of one architecture and export the solution (only its active units:
+    |z_j| > 1e-7 max|z|). Columns j count from 0, as in `clifflasso derive`."""
     import clifflasso
     from clifflasso import export as exporter
 
     if (example is None) == (data_path is None):
         raise click.UsageError("give exactly one of --example or --data")
-    if fmt == "npz" and output is None:
-        raise click.UsageError("--format npz needs --output FILE")
+    if fmt in ("npz", "torch") and output is None:
+        raise click.UsageError(f"--format {fmt} needs --output FILE")
     if not exact:
         beta = _float_beta(beta)
     X, y = load_example(example) if example is not None else read_exact_table(data_path)
     arch = architecture(activation, depth)
     check_dictionary_size(X, arch)
-    D = clifflasso.dictionary(X, arch, dedupe=False)
+    D = clifflasso.dictionary(X, arch, dedupe=dedupe)
     if exact:
         solution = clifflasso.solve(D, y, beta, exact=True)
     else:
@@ -723,11 +754,22 @@ def export(example, data_path, activation, depth, beta, exact, fmt, output) -> N
         exporter.to_npz(solution, output)
         click.echo(f"wrote {output}", err=True)
         return
-    text = {
-        "latex": exporter.to_latex,
-        "python": exporter.to_python,
-        "json": exporter.to_json,
-    }[fmt](solution)
+    if fmt == "torch":
+        module = exporter.to_torch(solution)  # ImportError without PyTorch
+        import torch
+
+        with exporter.atomic_output(output) as temporary:
+            torch.save(module, temporary)
+        click.echo(f"wrote {output}", err=True)
+        return
+    if fmt == "latex" and (standalone or (output is not None and output.suffix == ".tex")):
+        text = exporter.to_latex(solution, standalone=True)
+    else:
+        text = {
+            "latex": exporter.to_latex,
+            "python": exporter.to_python,
+            "json": exporter.to_json,
+        }[fmt](solution)
     if output is None:
         click.echo(text, nl=False)
     else:

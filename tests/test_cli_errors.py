@@ -386,7 +386,7 @@ def test_npz_and_text_exports_are_written_atomically(tmp_path, monkeypatch):
     monkeypatch.undo()
     text_target = tmp_path / "solution.tex"
     text_target.write_text("old")
-    monkeypatch.setattr(clifflasso.export, "to_latex", lambda solution: "new\n")
+    monkeypatch.setattr(clifflasso.export, "to_latex", lambda solution, **options: "new\n")
     real_replace = os.replace
 
     def failing_replace(source, destination):

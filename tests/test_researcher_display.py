@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +192,80 @@ def test_torch_module_class_is_defined_at_module_level(relu3, monkeypatch):
     finally:
         if stubbed:
             sys.modules.pop("clifflasso.export_torch", None)
+
+
+# ----------------------------------------------------------------------------- command line
+def _invoke(*args: str):
+    from click.testing import CliRunner
+
+    from clifflasso.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _derived(*args: str) -> dict[int, tuple[str, str]]:
+    output = _invoke("derive", "--example", "mirrors", *args)
+    return {
+        int(j): (kind, indices)
+        for j, kind, indices in re.findall(r"^\[(\d+)\] (\S+), data \(([\d, ]*)\)", output, re.M)
+    }
+
+
+def test_fit_output_states_threshold_intercept_numbering_and_fractions():
+    output = _invoke("fit", "--example", "mirrors", "--activation", "abs", "--depths", "3")
+    assert "5 active units (|z_j| > 1e-07 max|z|)" in output
+    assert "f(x) = xi + sum_j z_j F_j(x), output bias xi = 34011/20000" in output
+    assert "j and data indices count from 0" in output and "F_0..F_36" in output
+    derived = _derived("--activation", "abs", "--depth", "3")
+    units = re.findall(r"^    j = (\d+) +z = (\S+) +(\S+) +data \(([\d, ]*)\)", output, re.M)
+    assert len(units) == 5 and ("7", "999/2500", "reflection", "1, 2") in units
+    for j, _, kind, indices in units:
+        assert derived[int(j)] == (kind, indices)
+    assert "-0.000000" not in output
+
+
+def test_export_numbers_columns_as_derive_and_writes_a_standalone_document(tmp_path):
+    target = tmp_path / "fit.tex"
+    _invoke(
+        "export",
+        "--example",
+        "mirrors",
+        "--activation",
+        "abs",
+        "--depth",
+        "3",
+        "--format",
+        "latex",
+        "--output",
+        str(target),
+    )
+    text = target.read_text()
+    assert text.startswith(r"\documentclass") and r"\end{document}" in text
+    rows = re.findall(r"^(\d+) & (\S+) & \$\(([\d, ]*)\)\$", text, re.M)
+    derived = _derived("--activation", "abs", "--depth", "3")
+    assert rows and all(derived[int(j)] == (kind, indices) for j, kind, indices in rows)
+    fragment = _invoke("export", "--example", "mirrors", "--format", "latex")
+    assert r"\documentclass" not in fragment
+    assert r"\documentclass" in _invoke(
+        "export", "--example", "mirrors", "--format", "latex", "--standalone"
+    )
+
+
+def test_export_torch_format(tmp_path):
+    from click.testing import CliRunner
+
+    from clifflasso.cli import main
+
+    target = tmp_path / "net.pt"
+    args = ["export", "--example", "mirrors", "--format", "torch", "--output", str(target)]
+    result = CliRunner().invoke(main, args)
+    if importlib.util.find_spec("torch") is None:
+        assert result.exit_code != 0 and "PyTorch" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    import torch
+
+    module = torch.load(target, weights_only=False)
+    assert type(module).__name__ == "ChainModule"

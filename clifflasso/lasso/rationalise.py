@@ -68,19 +68,23 @@ def rationalise(solution) -> RationalSolution | None:
     z = [Fraction(0)] * p
     for j in solution.active:
         z[j] = Fraction(float(solution.z[j])).limit_denominator(MAX_DENOMINATOR)
-    columns = D.family.exact_values(D.table, range(p))
     support = [j for j in range(p) if z[j] != 0]
-    fitted = [sum((z[j] * columns[j][i] for j in support), Fraction(0)) for i in range(n)]
+    # the equalities on the support first: they reject most candidates from few columns
+    values = dict(zip(support, D.family.exact_values(D.table, support)))
+    fitted = [sum((z[j] * values[j][i] for j in support), Fraction(0)) for i in range(n)]
     intercept = Fraction(0)
     if D.arch.output_bias:
         intercept = sum((t - f for t, f in zip(labels, fitted)), Fraction(0)) / n
     residual = [t - f - intercept for t, f in zip(labels, fitted)]
-    for j, column in enumerate(columns):
-        correlation = sum((a * r for a, r in zip(column, residual)), Fraction(0))
-        if abs(correlation) > beta:
-            return None
-        if z[j] != 0 and correlation != (beta if z[j] > 0 else -beta):
-            return None
+
+    def correlation(column) -> Fraction:
+        return sum((a * r for a, r in zip(column, residual)), Fraction(0))
+
+    if any(correlation(values[j]) != (beta if z[j] > 0 else -beta) for j in support):
+        return None
+    others = [j for j in range(p) if z[j] == 0]
+    if any(abs(correlation(c)) > beta for c in D.family.exact_values(D.table, others)):
+        return None
     objective = sum((r * r for r in residual), Fraction(0)) / 2 + beta * sum(
         (abs(v) for v in z), Fraction(0)
     )
