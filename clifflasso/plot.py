@@ -7,7 +7,9 @@ figure of ``w x h`` inches is ``100 w x 100 h`` pixels) and returns it. Conventi
 tests read back from the returned figure:
 
 * kinks (1-D breakpoints) and the breakpoints of exact paths are dashed vertical lines
-  (``axvline``), one per location, in increasing order;
+  (``axvline``), one per location, in increasing order; a kink of a fit or a feature is
+  coloured by its kind (:func:`kink_kind`: a data point :math:`x_j`, a reflection
+  :math:`2x_j - x_k`, a midpoint :math:`(x_j + x_k)/2`, or deeper), named in the legend;
 * in 2-D, the hyperplane :math:`w\cdot x + b = 0` of each unit is a solid line, the levels
   :math:`|w\cdot x + b| = c` of a depth-3 mirror feature dotted lines, and the normals ``w``
   one quiver per axis, drawn from the point of the line nearest the centre of the data.
@@ -26,6 +28,13 @@ from matplotlib.figure import Figure
 #: resolution of every saved PNG (pixels per inch)
 DPI = 100
 _KINK_STYLE = dict(color="C3", linestyle="--", linewidth=0.8)
+#: Legend label and colour of each kind of kink (:func:`kink_kind`).
+KINK_KINDS = {
+    "data point": ("data point $x_j$", "C2"),
+    "reflection": ("reflection $2x_j - x_k$", "C3"),
+    "midpoint": ("midpoint $(x_j + x_k)/2$", "C1"),
+    "deeper": ("deeper (composed reflections)", "C4"),
+}
 _GRID_POINTS = 600
 
 
@@ -65,9 +74,37 @@ def _describe(feature) -> str:
 
 
 def active_kinks(solution) -> list[float]:
-    """Sorted breakpoints of the features with nonzero coefficients."""
+    """Sorted breakpoints of the features with active coefficients (``solution.active``: above
+    the stated threshold relative to the largest coefficient)."""
     features = solution.dictionary.features
-    return sorted({b for j in solution.support for b in features[int(j)].breakpoints})
+    return sorted({b for j in solution.active for b in features[int(j)].breakpoints})
+
+
+def kink_kind(kink: float, x: np.ndarray) -> str:
+    r"""Which of :data:`KINK_KINDS` a kink at ``kink`` is for the 1-D data ``x``: a data point
+    :math:`x_j`, else a reflection :math:`2x_j - x_k`, else a midpoint
+    :math:`(x_j + x_k)/2`, else ``"deeper"`` (equal to :math:`10^{-9}` of the data's scale)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    tolerance = 1e-9 * max(1.0, float(np.max(np.abs(x), initial=0.0)), abs(kink))
+    if np.any(np.abs(x - kink) <= tolerance):
+        return "data point"
+    if np.any(np.abs(2 * x[:, None] - x[None, :] - kink) <= tolerance):
+        return "reflection"
+    if np.any(np.abs((x[:, None] + x[None, :]) / 2 - kink) <= tolerance):
+        return "midpoint"
+    return "deeper"
+
+
+def _draw_kinks(axis, kinks: Sequence[float], x: np.ndarray) -> None:
+    """Dashed vertical lines at ``kinks`` (increasing), coloured and labelled by kind, the
+    first line of each kind carrying its legend label."""
+    seen = set()
+    for kink in sorted(kinks):
+        kind = kink_kind(kink, x)
+        label, colour = KINK_KINDS[kind]
+        style = dict(_KINK_STYLE, color=colour)
+        axis.axvline(kink, label=None if kind in seen else f"kink: {label}", **style)
+        seen.add(kind)
 
 
 def _draw_fit(axis, solution, title: str) -> None:
@@ -79,9 +116,10 @@ def _draw_fit(axis, solution, title: str) -> None:
     grid = _grid_1d(x, kinks)
     axis.plot(grid, solution.network.predict(grid), color="C0", label="network")
     axis.scatter(x, np.asarray(solution.y, dtype=float), color="k", zorder=3, s=18, label="data")
-    for kink in kinks:
-        axis.axvline(kink, **_KINK_STYLE)
+    _draw_kinks(axis, kinks, x)
     axis.set_title(title, fontsize=9)
+    axis.set_xlabel("x")
+    axis.set_ylabel("f(x)")
 
 
 def _fit_title(solution) -> str:
@@ -96,8 +134,6 @@ def plot_fit(solution, path: str | None = None, *, title: str | None = None) -> 
     figure = Figure(figsize=(6, 4))
     axis = figure.subplots()
     _draw_fit(axis, solution, _fit_title(solution) if title is None else title)
-    axis.set_xlabel("x")
-    axis.set_ylabel("f(x)")
     axis.legend(fontsize=8)
     return _finish(figure, path)
 
@@ -105,13 +141,16 @@ def plot_fit(solution, path: str | None = None, *, title: str | None = None) -> 
 def plot_fits(
     solutions: Sequence, titles: Sequence[str], path: str | None = None, columns: int = 3
 ) -> Figure:
-    """Several 1-D fits side by side (kinks dashed), ``columns`` panels of 4 x 3 inches per row."""
+    """Several 1-D fits side by side (kinks dashed and coloured by kind, a legend in each
+    panel), ``columns`` panels of 4 x 3 inches per row."""
     solutions = [_numeric(s) for s in solutions]
+    columns = max(1, min(columns, len(solutions)))
     rows = int(np.ceil(len(solutions) / columns))
     figure = Figure(figsize=(4 * columns, 3 * rows))
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for axis, solution, title in zip(axes, solutions, titles):
         _draw_fit(axis, solution, title)
+        axis.legend(fontsize=6)
     for axis in axes[len(solutions) :]:
         axis.set_visible(False)
     return _finish(figure, path)
@@ -146,8 +185,9 @@ def plot_features(
             grid = _grid_1d(x, feature.breakpoints)
             axis.plot(grid, chosen.evaluate(grid)[:, k], color="C0")
             axis.plot(x, np.zeros_like(x), "k|", markersize=8)
-            for kink in feature.breakpoints:
-                axis.axvline(kink, **_KINK_STYLE)
+            _draw_kinks(axis, feature.breakpoints, x)
+            axis.set_xlabel("x", fontsize=8)
+            axis.set_ylabel(f"$F_{{{j}}}(x)$", fontsize=8)
         else:
             axis.contourf(xs, ys, surfaces[:, k].reshape(xs.shape), levels=12, cmap="viridis")
             _draw_units(axis, D, [j], box, normals=False)
@@ -324,8 +364,10 @@ def plot_path(path_object, path: str | None = None, *, max_labels: int = 8) -> F
 
 __all__ = [
     "DPI",
+    "KINK_KINDS",
     "active_kinks",
     "clip_line",
+    "kink_kind",
     "plot_features",
     "plot_fit",
     "plot_fits",
