@@ -10,18 +10,38 @@ Public API::
     lasso_path(D, y, betas=None, exact=False) -> Path       (exact homotopy or a beta grid)
     fit(X, y, arch, beta, memory_limit=...)                 (streamed, never materialised)
     export.to_latex / to_python / to_json / to_npz          (closed-form solutions)
+
+The names are imported on first use (``import clifflasso`` loads neither sympy nor the solvers).
 """
 
-from clifflasso import export
-from clifflasso.architecture import Architecture
-from clifflasso.dictionary import Dictionary, dictionary
-from clifflasso.estimator import ConvexNetRegressor
-from clifflasso.exact import ExactLassoSolution, Path
-from clifflasso.families.base import Feature
-from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit
-from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
-from clifflasso.proofs.certificates import Certificate, Violator, certify
-from clifflasso.solving import lasso_path, solve
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+#: Public name -> the module that defines it.
+_LOCATIONS = {
+    "Architecture": "clifflasso.architecture",
+    "Certificate": "clifflasso.proofs.certificates",
+    "ChainNetwork": "clifflasso.numeric.network",
+    "ConvexNetRegressor": "clifflasso.estimator",
+    "Dictionary": "clifflasso.dictionary",
+    "ExactLassoSolution": "clifflasso.exact",
+    "Feature": "clifflasso.families.base",
+    "LassoSolution": "clifflasso.lasso",
+    "Path": "clifflasso.exact",
+    "SolverError": "clifflasso.lasso",
+    "SwitchingNetwork": "clifflasso.numeric.network",
+    "Violator": "clifflasso.proofs.certificates",
+    "beta_max": "clifflasso.lasso",
+    "certify": "clifflasso.proofs.certificates",
+    "dictionary": "clifflasso.dictionary",
+    "fit": "clifflasso.lasso",
+    "lasso_path": "clifflasso.solving",
+    "solve": "clifflasso.solving",
+}
 
 __all__ = [
     "Architecture",
@@ -45,3 +65,45 @@ __all__ = [
     "solve",
 ]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from clifflasso import export
+    from clifflasso.architecture import Architecture
+    from clifflasso.dictionary import Dictionary, dictionary
+    from clifflasso.estimator import ConvexNetRegressor
+    from clifflasso.exact import ExactLassoSolution, Path
+    from clifflasso.families.base import Feature
+    from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit
+    from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
+    from clifflasso.proofs.certificates import Certificate, Violator, certify
+    from clifflasso.solving import lasso_path, solve
+
+
+def __getattr__(name: str):
+    """Import a public name (or the ``export`` module) on first access and keep it."""
+    if name == "export":
+        value = importlib.import_module("clifflasso.export")
+    elif name in _LOCATIONS:
+        value = getattr(importlib.import_module(_LOCATIONS[name]), name)
+    else:
+        raise AttributeError(f"module 'clifflasso' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """The package module. Importing a submodule binds it as an attribute of the package; the
+    submodule ``clifflasso.dictionary`` shares its name with the public function, which keeps
+    it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "dictionary" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

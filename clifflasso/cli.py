@@ -27,10 +27,10 @@ import warnings
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
-import sympy as sp
 from tqdm import tqdm
 
 import clifflasso
@@ -45,9 +45,11 @@ from clifflasso.cli_support import (
     read_exact_table,
     write_plot,
 )
-from clifflasso.dictionary import Dictionary
 from clifflasso.examples import EXAMPLES, load_example
 from clifflasso.experiments.cli import experiment
+
+if TYPE_CHECKING:
+    from clifflasso.dictionary import Dictionary
 
 #: Exit status of every error (click's usage errors included).
 ERROR_STATUS = 2
@@ -337,6 +339,8 @@ main.add_command(experiment)
 def derive(example, data_path, activation, depth, norm, dedupe, max_features, latex, limit) -> None:
     """Print the dictionary of one architecture on the data: each column's closed-form
     feature formula, kind, generating data points and kinks (labels y are not used)."""
+    import sympy as sp
+
     X, _ = _exact_data(example, data_path)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     columns = range(len(D) if limit is None else min(limit, len(D)))

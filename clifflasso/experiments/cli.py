@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from clifflasso.cli_support import output_option, write_plot
-from clifflasso.experiments.sentiment import format_table, plot_sentiment, run_sentiment_experiment
 
 
 @click.group()
@@ -33,6 +32,12 @@ def sentiment(quick: bool, seed: int, plot_path) -> None:
     """LLM embeddings of human-rated sentiment words: Lasso networks (certified) against
     nonconvex training and linear baselines; prints Markdown tables. Exits with status 1 if a
     network is not certified or a nonconvex run falls below a certified optimum."""
+    from clifflasso.experiments.sentiment import (
+        format_table,
+        plot_sentiment,
+        run_sentiment_experiment,
+    )
+
     result = run_sentiment_experiment(quick=quick, seed=seed)
     click.echo(format_table(result))
     if plot_path is not None:
