@@ -299,3 +299,22 @@ def test_plot_marks_each_kink_by_its_kind_with_a_legend_and_labelled_axes():
     panels = plot_fits([solution, solution], ["a", "b"]).axes
     assert all(p.get_xlabel() == "x" and p.get_legend() is not None for p in panels[:2])
     assert plot_features(D, [7]).axes[0].get_ylabel() == "$F_{7}(x)$"
+
+
+# ----------------------------------------------------------------------------- progress
+def test_fit_progress_counts_passes_and_shows_the_gap_without_a_max_passes_total(monkeypatch):
+    import clifflasso.lasso.working_set as working_set
+
+    bars = []
+    real = working_set.tqdm
+
+    def recording(*args, **kwargs):
+        bar = real(*args, **kwargs)
+        bars.append((kwargs, bar))
+        return bar
+
+    monkeypatch.setattr(working_set, "tqdm", recording)
+    cl.fit(np.linspace(0, 1, 8), np.sin(np.arange(8.0)), cl.Architecture("relu", 2), 0.01)
+    ((options, bar),) = bars
+    assert options.get("total") is None and bar.n >= 1
+    assert bar.postfix.startswith("gap ")
