@@ -780,7 +780,7 @@ def to_latex(solution, *, standalone: bool = False) -> str:
             "objective": solution.objective,
         }
     elif rational is not None:
-        show, expression = _exact_string, solution.formula(rational=True)
+        show, expression = _exact_string, solution.formula
         kind = "float solution, coefficients rationalised (exact KKT check passed)"
         coefficient = rational.z.__getitem__
         values = {

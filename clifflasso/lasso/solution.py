@@ -169,9 +169,10 @@ class LassoSolution:
         (:func:`clifflasso.lasso.rationalise.rationalise`); None otherwise."""
         return rationalise(self)
 
-    def formula(self, rational: bool = True) -> sp.Expr:
+    @cached_property
+    def formula(self) -> sp.Expr:
         r""":math:`f(x) = \xi + \sum_{j\ \mathrm{active}} z_j F_j(x)` as a sympy expression:
-        exact coefficients when :attr:`rationalised` exists and ``rational``, else Floats."""
+        exact fractions when :attr:`rationalised` exists, sympy Floats otherwise."""
         D = self.dictionary
         active = [int(j) for j in self.active]
         x = (
@@ -180,7 +181,7 @@ class LassoSolution:
             else sp.Symbol("x", real=True)
         )
         features = D.expressions(x, columns=active)
-        exact = self.rationalised if rational else None
+        exact = self.rationalised
         if exact is not None:
             coefficients = [
                 sp.Rational(exact.z[j].numerator, exact.z[j].denominator) for j in active
@@ -230,7 +231,7 @@ class LassoSolution:
             )
         footer = ""
         if self.active.size <= _display.MAX_FORMULA_TERMS:
-            footer = _display.formula_block("f(x)", self.formula())
+            footer = _display.formula_block("f(x)", self.formula)
         return _display.table("LassoSolution", rows, footer)
 
     def __repr__(self) -> str:
