@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-large bench-exact notebooks clean
+.PHONY: demo test lint docs bench bench-large bench-exact notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +19,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check clifflasso tests benchmarks scripts
 
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 notebooks: $(STAMP)
 	$(PY) scripts/run_notebooks.py
 
@@ -32,4 +35,4 @@ bench-exact: $(STAMP)
 	$(PY) benchmarks/exact_path.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info docs/_build

@@ -63,12 +63,16 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
-    solution_: the :class:`~clifflasso.LassoSolution` (its ``dictionary`` holds the features).
-    network_: the rebuilt network (``ChainNetwork`` or ``SwitchingNetwork``) used by
-        :meth:`predict`.
-    coef_: Lasso coefficients ``z``, one per dictionary column, shape ``(P,)``.
-    intercept_: the output bias ``xi``.
-    n_features_in_: number of input features seen by :meth:`fit`.
+    solution_:
+        The :class:`~clifflasso.LassoSolution` (its ``dictionary`` holds the features).
+    network_:
+        The rebuilt network (``ChainNetwork`` or ``SwitchingNetwork``) used by :meth:`predict`.
+    coef_:
+        Lasso coefficients ``z``, one per dictionary column, shape ``(P,)``.
+    intercept_:
+        The output bias ``xi``.
+    n_features_in_:
+        Number of input features seen by :meth:`fit`.
     """
 
     def __init__(
