@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:
+    import sympy as sp
 
 #: Largest number of terms (active units, features) whose formula a rich repr typesets.
 MAX_FORMULA_TERMS = 8
@@ -23,7 +25,7 @@ MAX_ROWS = 8
 
 def number(value: object, digits: int = 10) -> str:
     """A number as display text: fractions as ``p/q``, floats to ``digits`` significant digits."""
-    if isinstance(value, (Fraction, int, sp.Rational)):
+    if isinstance(value, (Fraction, int)) or type(value).__module__.startswith("sympy"):
         return str(value)
     return f"{float(value):.{digits}g}"
 
@@ -52,6 +54,8 @@ def text(value: object) -> str:
 
 def formula_block(name: str, expression: sp.Expr) -> str:
     """A displayed equation ``name = expression`` for HTML."""
+    import sympy as sp
+
     return f"<p>{inline(f'{name} = {sp.latex(expression)}')}</p>"
 
 

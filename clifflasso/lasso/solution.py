@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
 from clifflasso import _display
 from clifflasso.lasso.problem import LassoProblem
 from clifflasso.lasso.rationalise import RationalSolution, rationalise
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 #: Relative threshold of an active coefficient: :math:`|z_j| > \tau\,\|z\|_\infty`.
 ACTIVE_TOLERANCE = 1e-7
@@ -173,6 +176,8 @@ class LassoSolution:
     def formula(self) -> sp.Expr:
         r""":math:`f(x) = \xi + \sum_{j\ \mathrm{active}} z_j F_j(x)` as a sympy expression:
         exact fractions when :attr:`rationalised` exists, sympy Floats otherwise."""
+        import sympy as sp
+
         D = self.dictionary
         active = [int(j) for j in self.active]
         x = (

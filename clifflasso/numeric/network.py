@@ -10,14 +10,17 @@ Two network shapes cover every family:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
 from clifflasso import _display
 from clifflasso._data import as_data, as_labels
 from clifflasso.numeric.chains import evaluate_chains
 from clifflasso.symbolic.activations import activation
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 
 def _inputs(X: object, dim: int) -> np.ndarray:
@@ -104,6 +107,8 @@ class ChainNetwork:
     def expression(self, x=None, digits: int = 4) -> sp.Expr:
         """The network output through its weights (rounded to ``digits`` significant digits)
         as a sympy expression in ``x`` (default ``x`` for 1-D inputs, else ``x_1..x_d``)."""
+        import sympy as sp
+
         dim = self.first_weights.shape[1]
         if x is None:
             x = sp.Symbol("x", real=True) if dim == 1 else sp.symbols(f"x_1:{dim + 1}", real=True)
