@@ -69,10 +69,22 @@ class Dictionary:
 
     Attributes
     ----------
-    X : (N, d) float64 data.   arch : the :class:`Architecture`.
-    matrix : (N, P) feature values.   features : per-column records.
-    n_raw : columns built.   n_removed : columns removed by ``dedupe``.
-    n_full : size of the complete family.   n_degenerate : degenerate subsets skipped.
+    X:
+        The data, shape (N, d), float64.
+    arch:
+        The :class:`Architecture`.
+    matrix:
+        The feature values :math:`A_{n,j} = F_j(x_n)`, shape (N, P).
+    features:
+        One :class:`Feature` record per column.
+    n_raw:
+        Number of columns built.
+    n_removed:
+        Number of columns removed by ``dedupe``.
+    n_full:
+        Size of the complete family.
+    n_degenerate:
+        Degenerate subsets skipped (d-D families).
     """
 
     def __init__(
