@@ -38,10 +38,8 @@ ACTIVE_TOLERANCE = 1e-7
 
 
 def active_columns(z: np.ndarray) -> np.ndarray:
-    r"""Indices of the active coefficients of ``z``: :math:`|z_j| >`
-    :data:`ACTIVE_TOLERANCE` :math:`\cdot\|z\|_\infty` (exact numbers: the nonzero ones)."""
-    if z.dtype == object:
-        return np.array([j for j, v in enumerate(z) if v != 0], dtype=np.int64)
+    r"""Indices of the active coefficients of the float vector ``z``: :math:`|z_j| >`
+    :data:`ACTIVE_TOLERANCE` :math:`\cdot\|z\|_\infty`."""
     magnitude = np.abs(z)
     if magnitude.size == 0:
         return np.zeros(0, dtype=np.int64)
