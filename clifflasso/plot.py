@@ -8,7 +8,7 @@ tests read back from the returned figure:
 
 * kinks (1-D breakpoints) and the breakpoints of exact paths are dashed vertical lines
   (``axvline``), one per location, in increasing order; a kink of a fit or a feature is
-  coloured by its kind (:func:`kink_kind`: a data point :math:`x_j`, a reflection
+  coloured by its kind (:data:`KINK_STYLES`: a data point :math:`x_j`, a reflection
   :math:`2x_j - x_k`, a midpoint :math:`(x_j + x_k)/2`, or deeper), named in the legend;
 * in 2-D, the hyperplane :math:`w\cdot x + b = 0` of each unit is a solid line, the levels
   :math:`|w\cdot x + b| = c` of a depth-3 mirror feature dotted lines, and the normals ``w``
@@ -28,9 +28,10 @@ from matplotlib.figure import Figure
 #: resolution of every saved PNG (pixels per inch)
 DPI = 100
 _KINK_STYLE = dict(color="C3", linestyle="--", linewidth=0.8)
-#: Legend label and colour of each kind of kink (:func:`kink_kind`).
-KINK_KINDS = {
-    "data point": ("data point $x_j$", "C2"),
+#: Legend label and colour of each kind of kink
+#: (:func:`clifflasso.timeseries.kinks.classify_kinks`).
+KINK_STYLES = {
+    "data": ("data point $x_j$", "C2"),
     "reflection": ("reflection $2x_j - x_k$", "C3"),
     "midpoint": ("midpoint $(x_j + x_k)/2$", "C1"),
     "deeper": ("deeper (composed reflections)", "C4"),
@@ -80,31 +81,17 @@ def active_kinks(solution) -> list[float]:
     return sorted({b for j in solution.active for b in features[int(j)].breakpoints})
 
 
-def kink_kind(kink: float, x: np.ndarray) -> str:
-    r"""Which of :data:`KINK_KINDS` a kink at ``kink`` is for the 1-D data ``x``: a data point
-    :math:`x_j`, else a reflection :math:`2x_j - x_k`, else a midpoint
-    :math:`(x_j + x_k)/2`, else ``"deeper"`` (equal to :math:`10^{-9}` of the data's scale)."""
-    x = np.asarray(x, dtype=np.float64).ravel()
-    tolerance = 1e-9 * max(1.0, float(np.max(np.abs(x), initial=0.0)), abs(kink))
-    if np.any(np.abs(x - kink) <= tolerance):
-        return "data point"
-    if np.any(np.abs(2 * x[:, None] - x[None, :] - kink) <= tolerance):
-        return "reflection"
-    if np.any(np.abs((x[:, None] + x[None, :]) / 2 - kink) <= tolerance):
-        return "midpoint"
-    return "deeper"
-
-
 def _draw_kinks(axis, kinks: Sequence[float], x: np.ndarray) -> None:
     """Dashed vertical lines at ``kinks`` (increasing), coloured and labelled by kind, the
     first line of each kind carrying its legend label."""
+    from clifflasso.timeseries.kinks import classify_kinks
+
     seen = set()
-    for kink in sorted(kinks):
-        kind = kink_kind(kink, x)
-        label, colour = KINK_KINDS[kind]
+    for kink in classify_kinks(sorted(kinks), x):
+        label, colour = KINK_STYLES[kink.kind]
         style = dict(_KINK_STYLE, color=colour)
-        axis.axvline(kink, label=None if kind in seen else f"kink: {label}", **style)
-        seen.add(kind)
+        axis.axvline(kink.location, label=None if kink.kind in seen else f"kink: {label}", **style)
+        seen.add(kink.kind)
 
 
 def _draw_fit(axis, solution, title: str) -> None:
@@ -364,10 +351,9 @@ def plot_path(path_object, path: str | None = None, *, max_labels: int = 8) -> F
 
 __all__ = [
     "DPI",
-    "KINK_KINDS",
+    "KINK_STYLES",
     "active_kinks",
     "clip_line",
-    "kink_kind",
     "plot_features",
     "plot_fit",
     "plot_fits",

@@ -276,11 +276,12 @@ def test_plot_marks_each_kink_by_its_kind_with_a_legend_and_labelled_axes():
     from matplotlib.colors import to_hex
 
     from clifflasso.examples import load_example
-    from clifflasso.plot import KINK_KINDS, kink_kind, plot_features, plot_fit, plot_fits
+    from clifflasso.plot import KINK_STYLES, plot_features, plot_fit, plot_fits
+    from clifflasso.timeseries.kinks import classify_kinks
 
-    x = np.array([0.0, 4.0, 5.0, 7.0, 10.0])
-    assert kink_kind(4.0, x) == "data point" and kink_kind(3.0, x) == "reflection"
-    assert kink_kind(4.5, x) == "midpoint" and kink_kind(0.3, x) == "deeper"
+    def kink_kind(location: float, x: np.ndarray) -> str:
+        return classify_kinks([location], x)[0].kind
+
     points, labels = load_example("mirrors")
     D = cl.dictionary(points, cl.Architecture("abs", 3))
     solution = cl.solve(D, labels, 1e-3)
@@ -291,11 +292,11 @@ def test_plot_marks_each_kink_by_its_kind_with_a_legend_and_labelled_axes():
     for line in axis.lines:
         if line.get_linestyle() == "--":
             kind = kink_kind(float(line.get_xdata()[0]), data)
-            assert to_hex(line.get_color()) == to_hex(KINK_KINDS[kind][1])
+            assert to_hex(line.get_color()) == to_hex(KINK_STYLES[kind][1])
             kinds.add(kind)
-    assert {"data point", "reflection"} <= kinds
+    assert {"data", "reflection"} <= kinds
     legend = [text.get_text() for text in axis.get_legend().get_texts()]
-    assert {f"kink: {KINK_KINDS[kind][0]}" for kind in kinds} <= set(legend)
+    assert {f"kink: {KINK_STYLES[kind][0]}" for kind in kinds} <= set(legend)
     panels = plot_fits([solution, solution], ["a", "b"]).axes
     assert all(p.get_xlabel() == "x" and p.get_legend() is not None for p in panels[:2])
     assert plot_features(D, [7]).axes[0].get_ylabel() == "$F_{7}(x)$"
