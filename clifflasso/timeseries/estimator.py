@@ -334,9 +334,10 @@ class ConvexAutoRegressor(BaseEstimator):
 
     @property
     def active_units(self) -> int:
-        """Number of units of the rebuilt network (nonzero Lasso coefficients)."""
+        """Number of active units (Lasso coefficients above the threshold of
+        :data:`clifflasso.lasso.solution.ACTIVE_TOLERANCE` relative to the largest)."""
         check_is_fitted(self, "solution_")
-        return int(self.solution_.support.size)
+        return int(self.solution_.active.size)
 
 
 def _inputs(X: np.ndarray) -> np.ndarray:

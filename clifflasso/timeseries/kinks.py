@@ -71,6 +71,6 @@ def solution_kinks(solution) -> list[float]:
     of the rebuilt network)."""
     features = solution.dictionary.features
     locations = {
-        float(b) for j in solution.support for b in features[int(j)].breakpoints if np.isfinite(b)
+        float(b) for j in solution.active for b in features[int(j)].breakpoints if np.isfinite(b)
     }
     return sorted(locations)
