@@ -7,6 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sphinx.ext.napoleon import Config  # noqa: E402
+from sphinx.ext.napoleon.docstring import NumpyDocstring  # noqa: E402
+
 import clifflasso  # noqa: E402
 
 project = "clifflasso"
@@ -18,7 +21,6 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
-    "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -27,10 +29,23 @@ source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build"]
 
 autodoc_member_order = "bysource"
-napoleon_google_docstring = False
-napoleon_use_ivar = True
 autodoc_typehints = "none"
 autodoc_default_options = {"members": True, "undoc-members": False}
 
 html_theme = "furo"
 html_title = f"clifflasso {release}"
+
+
+_NUMPY_STYLE = Config(napoleon_google_docstring=False)
+
+
+def _numpy_sections(app, what, name, obj, options, lines):
+    """NumPy-style sections (Parameters, Attributes, ...) in the docstrings of modules, classes
+    and functions; the docstrings of attributes and properties are prose ("The support: ...")
+    and stay as written."""
+    if what not in {"attribute", "data", "property"}:
+        lines[:] = NumpyDocstring(lines, _NUMPY_STYLE, app, what, name, obj, options).lines()
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _numpy_sections)
