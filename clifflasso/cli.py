@@ -759,7 +759,10 @@ def export(example, data_path, activation, depth, beta, exact, dedupe, fmt, stan
         click.echo(f"wrote {output}", err=True)
         return
     if fmt == "torch":
-        module = exporter.to_torch(solution)  # ImportError without PyTorch
+        try:
+            module = exporter.to_torch(solution)
+        except ImportError as exc:
+            raise click.ClickException(str(exc)) from exc
         import torch
 
         with exporter.atomic_output(output) as temporary:
