@@ -26,11 +26,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import cache
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import sympy as sp
-from galgebra.ga import Ga
-from galgebra.mv import Mv
+
+if TYPE_CHECKING:
+    from galgebra.mv import Mv
 
 Scalar: TypeAlias = sp.Expr | int | Fraction
 VectorLike: TypeAlias = Sequence[Scalar] | sp.MatrixBase
@@ -43,6 +44,8 @@ DUAL_MODE = "Iinv+"
 @contextmanager
 def dual_mode(mode: str = DUAL_MODE) -> Iterator[None]:
     """Set galgebra's global ``Ga.dual_mode`` for the ``with`` block and restore it afterwards."""
+    from galgebra.ga import Ga
+
     saved = Ga.dual_mode_value
     Ga.dual_mode(mode)
     try:
@@ -60,6 +63,8 @@ class EuclideanAlgebra:
     def __init__(self, dim: int) -> None:
         if dim < 1:
             raise ValueError(f"dimension must be positive, got {dim}")
+        from galgebra.ga import Ga  # on first use: galgebra is slow to import
+
         self.dim = dim
         self.ga, *basis = Ga.build(" ".join(f"e{i}" for i in range(1, dim + 1)), g=[1] * dim)
         self.basis: tuple[Mv, ...] = tuple(basis)
