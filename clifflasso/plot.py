@@ -129,7 +129,7 @@ def plot_fits(
     solutions: Sequence, titles: Sequence[str], path: str | None = None, columns: int = 3
 ) -> Figure:
     """Several 1-D fits side by side (kinks dashed and coloured by kind, a legend in each
-    panel), ``columns`` panels of 4 x 3 inches per row."""
+    panel), at most ``columns`` panels of 4 x 3 inches per row (no empty panels)."""
     solutions = [_numeric(s) for s in solutions]
     columns = max(1, min(columns, len(solutions)))
     rows = int(np.ceil(len(solutions) / columns))

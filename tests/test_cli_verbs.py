@@ -92,7 +92,7 @@ def test_fit_prints_lasso_and_network_objectives_and_plots(tmp_path):
     assert len(values) == 2
     for lasso, network in values:
         assert float(network) == pytest.approx(float(lasso), rel=1e-8)
-    assert imread(target).shape[:2] == (300, 1200)
+    assert imread(target).shape[:2] == (300, 800)  # two panels of 400 x 300
     data = tmp_path / "thirds.csv"
     data.write_text("0,0\n1/3,1\n2/3,0\n1,1\n")
     output = invoke("fit", "--data", str(data), "--activation", "relu", "--depths", "2").output
