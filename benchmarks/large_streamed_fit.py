@@ -1,4 +1,4 @@
-"""Acceptance run (issue 7): N = 1,500 1-D abs depth 3 under a 1 GiB budget, certified."""
+"""Acceptance run: N = 1,500 1-D abs depth 3 under a 1 GiB budget, certified."""
 
 import resource
 import time

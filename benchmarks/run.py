@@ -1,4 +1,4 @@
-"""Speed and memory benchmarks (issue 7): every ratio measured in one run.
+"""Speed and memory benchmarks: every ratio measured in one run.
 
     make bench            # or: .venv/bin/python benchmarks/run.py [--quick]
 
