@@ -1,4 +1,4 @@
-"""Command line: ``clifflasso derive | fit | path | verify | export | experiment``.
+"""Command line: ``clifflasso derive | fit | path | verify | export | forecast | experiment``.
 
 Steps that can take longer than a second (solving several architectures, a solution path,
 the symbolic closed forms of a large dictionary, the theorem checks) show a tqdm progress bar
@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 import clifflasso
 from clifflasso.architecture import ACTIVATIONS
+from clifflasso.cli_forecast import forecast
 from clifflasso.cli_support import (
     MAX_DEPTH,
     Number,
@@ -321,6 +322,7 @@ def main() -> None:
 
 
 main.add_command(experiment)
+main.add_command(forecast)
 
 
 @main.command()

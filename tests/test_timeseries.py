@@ -342,3 +342,98 @@ def test_read_column_by_name_or_position_with_missing_values(tmp_path):
     path.write_text("a\n1\ninf\n")
     with pytest.raises(ValueError, match=":3: column 'a': .*infinite"):
         read_column(path, "a")
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _forecast(*args: str):
+    from click.testing import CliRunner
+
+    from clifflasso.cli import main
+
+    return CliRunner().invoke(main, ["forecast", *args], catch_exceptions=False)
+
+
+def test_forecast_verb_fits_certifies_forecasts_and_plots(tmp_path):
+    table = tmp_path / "flow.csv"
+    nile = load_nile()
+    rows = [f"{year},x{year},{value:g}" for year, value in zip(nile.years, nile.values)]
+    rows[40] = "1911,x1911,NA"  # a missing value: the windows touching it are dropped
+    table.write_text("year,label,volume\n" + "\n".join(rows) + "\n")
+    image = tmp_path / "out.png"
+    result = _forecast(
+        "--data", str(table), "--column", "volume", "--lags", "1", "--activation", "abs",
+        "--depth", "3", "--beta", "20000", "--horizon", "4", "--test", "10", "--plot", str(image),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "certificate: optimal" in result.output
+    assert "87 training windows" in result.output  # 90 values, 89 windows, 2 touch the NA
+    assert "kinks: data" in result.output and "test RMSE" in result.output
+    forecast_line = next(line for line in result.output.splitlines() if line.startswith("forecast"))
+    assert len(forecast_line.split(":")[1].split(",")) == 4
+    assert image.read_bytes()[:4] == b"\x89PNG"
+    by_position = _forecast("--data", str(table), "--column", "3", "--beta", "1e5", "--no-certify")
+    assert by_position.exit_code == 0 and "column 'volume'" in by_position.output
+
+
+def test_forecast_verb_on_a_shipped_series():
+    result = _forecast("--series", "nile", "--lags", "2", "--beta", "1e5", "--horizon", "3")
+    assert result.exit_code == 0, result.output
+    assert "nile (1871-1970)" in result.output and "certificate: optimal" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], "exactly one of --data and --series"),
+        (["--series", "nile", "--data", "{csv}", "--column", "1"], "exactly one of"),
+        (["--data", "{csv}"], "--data needs --column"),
+        (["--data", "{csv}", "--column", "level"], "no column 'level'"),
+        (["--series", "nile", "--column", "2"], "--column is for --data"),
+        (["--series", "airline"], "'airline' is not one of"),
+        (["--series", "nile", "--lags", "0"], "--lags"),
+        (["--series", "nile", "--beta", "-1"], "must be >= 0"),
+        (["--series", "nile", "--beta", "often"], "--beta"),
+        (["--series", "nile", "--activation", "tanh"], "tanh"),
+        (["--series", "nile", "--lags", "2", "--depth", "3"], "relu"),
+        (["--series", "nile", "--test", "99"], "--test 99 leaves too few"),
+        (["--series", "nile", "--plot", "{dir}/out.txt"], "image format"),
+        (["--data", "{bad}", "--column", "v"], "infinite"),
+    ],
+)
+def test_forecast_verb_errors_are_one_line_with_status_2(tmp_path, args, expected):
+    (tmp_path / "s.csv").write_text("t,v\n1,2\n2,3\n3,5\n")
+    (tmp_path / "bad.csv").write_text("t,v\n1,2\n2,inf\n3,5\n")
+    paths = {"csv": tmp_path / "s.csv", "bad": tmp_path / "bad.csv", "dir": tmp_path}
+    result = _forecast(*[a.format(**paths) for a in args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0], lines
+
+
+def test_forecast_verbs_have_help_for_every_option():
+    from clifflasso.cli import main
+
+    for command in (main.commands["forecast"], main.commands["experiment"].commands["forecast"]):
+        assert command.help
+        for parameter in command.params:
+            assert parameter.help, f"--{parameter.name} has no help text"
+
+
+# ---------------------------------------------------------------- experiment
+
+
+def test_quick_forecast_experiment_certifies_every_network():
+    from clifflasso.experiments.forecast import format_table, run_forecast_experiment
+
+    result = run_forecast_experiment(quick=True)
+    assert result.passed
+    lasso = [row for row in result.rows if row.model == "Lasso"]
+    assert lasso and all(row.verdict.startswith("optimal") for row in lasso)
+    nonconvex = {row.architecture: row.objective for row in result.rows if row.model == "nonconvex"}
+    for row in lasso:
+        assert nonconvex[row.architecture] >= row.objective * (1 - 1e-7)
+    assert {row.model for row in result.rows} >= {"linear AR", "persistence"}
+    table = format_table(result)
+    assert "| model | AR(p) |" in table and "certified: yes" in table

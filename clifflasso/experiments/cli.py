@@ -1,4 +1,4 @@
-"""Command line: ``clifflasso experiment sentiment`` (registered on the main group)."""
+"""Command line: ``clifflasso experiment sentiment | forecast`` (registered on the main group)."""
 
 from __future__ import annotations
 
@@ -43,5 +43,20 @@ def sentiment(quick: bool, seed: int, plot_path) -> None:
     if plot_path is not None:
         write_plot(lambda name: plot_sentiment(result, name), plot_path)
         click.echo(f"\nwrote {plot_path}")
+    if not result.passed:
+        raise SystemExit(1)
+
+
+@experiment.command()
+@click.option("--quick", is_flag=True, help="The Nile only, depths 2 and 3, one width (seconds).")
+def forecast(quick: bool) -> None:
+    """Autoregressive networks on the shipped yearly series (sunspots, Nile): certified Lasso
+    networks against nonconvex training of the same networks, linear AR and persistence;
+    prints Markdown tables. Exits with status 1 if a network is not certified or a nonconvex
+    run falls below a certified optimum."""
+    from clifflasso.experiments.forecast import format_table, run_forecast_experiment
+
+    result = run_forecast_experiment(quick=quick)
+    click.echo(format_table(result))
     if not result.passed:
         raise SystemExit(1)
