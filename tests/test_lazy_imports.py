@@ -33,6 +33,16 @@ def test_the_command_line_starts_without_heavy_dependencies():
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
+def test_a_one_dimensional_fit_and_its_certificate_need_no_conic_solver():
+    loaded = _loaded_after(
+        "import clifflasso as cl\n"
+        "D = cl.dictionary([0, 4, 5, 7, 10, 11], cl.Architecture('abs', 3))\n"
+        "assert cl.certify(cl.solve(D, [0, 0, 0, 2, 3, 3], 1e-3)).optimal"
+    )
+    unused = {"cvxpy", "sklearn", "torch", "matplotlib", "galgebra", "scipy.optimize"}
+    assert not loaded & unused, sorted(loaded & unused)
+
+
 def test_every_public_name_resolves_and_is_listed():
     assert set(clifflasso.__all__) <= set(dir(clifflasso))
     for name in clifflasso.__all__:

@@ -20,7 +20,6 @@ rebuilt network has at most :math:`\operatorname{rank} A_c` units.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 from clifflasso.lasso.errors import SolverError
 
@@ -34,6 +33,8 @@ def least_squares_fit(A: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _min_l1(A: np.ndarray, target: np.ndarray):
+    from scipy.optimize import linprog  # on first use: scipy.optimize is slow to import
+
     n_cols = A.shape[1]
     return linprog(
         c=np.ones(2 * n_cols),

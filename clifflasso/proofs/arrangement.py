@@ -46,7 +46,6 @@ from fractions import Fraction
 from itertools import combinations
 from math import comb
 
-import cvxpy as cp
 import numpy as np
 
 from clifflasso._data import as_beta, as_data, as_labels
@@ -251,6 +250,8 @@ def arrangement_optimum(
         chosen = np.random.default_rng(seed).choice(len(active), size=max_patterns, replace=False)
         patterns = active[np.sort(chosen)]
     used = (active if exact else patterns).astype(np.float64)
+
+    import cvxpy as cp  # on first use: cvxpy is slow to import
 
     V = cp.Variable((len(used), Xt.shape[1]))
     U = cp.Variable((len(used), Xt.shape[1]))

@@ -9,7 +9,6 @@ improvement direction; finding none proves nothing.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
 from clifflasso.numeric.chains import evaluate_chains
 
@@ -59,6 +58,8 @@ def sampled_sup(arch, X: np.ndarray, residual: np.ndarray, samples: int, seed: i
 
     values = np.array([score(t) for t in thetas])
     best_theta, best = thetas[int(np.argmin(values))], float(np.min(values))
+    from scipy.optimize import minimize  # on first use: scipy.optimize is slow to import
+
     for start in thetas[np.argsort(values)[:10]]:
         result = minimize(
             score, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14}

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-import cvxpy as cp
 import numpy as np
 
 from clifflasso.architecture import Architecture
@@ -189,6 +188,8 @@ def _multilevel(depth: int) -> Callable[[Instance], Evidence]:
 
 def _tv(activation: str, weight: float) -> Callable[[Instance], Evidence]:
     def check(instance: Instance) -> Evidence:
+        import cvxpy as cp  # on first use: cvxpy is slow to import
+
         solution = _solve(instance, Architecture(activation, 2), dedupe=False)
         x = instance.X[:, 0]
         order = np.argsort(x)
