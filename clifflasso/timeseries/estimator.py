@@ -51,7 +51,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from clifflasso._data import as_beta
 from clifflasso.architecture import Architecture
+from clifflasso.proofs.certificates import Certificate, certify
 from clifflasso.timeseries.embedding import (
     LagEmbedding,
     as_lags,
@@ -60,7 +62,7 @@ from clifflasso.timeseries.embedding import (
     rolling_origin_splits,
     windows_at,
 )
-from clifflasso.timeseries.kinks import classify_kinks, solution_kinks
+from clifflasso.timeseries.kinks import Kink, classify_kinks, solution_kinks
 from clifflasso.timeseries.solving import (
     DENSE_LIMIT,
     MEMORY_LIMIT,
@@ -130,7 +132,7 @@ class ConvexAutoRegressor(BaseEstimator):
         norm: int | None = None,
         validation: float | int = 0.25,
         cv: int | None = None,
-        fractions=None,
+        fractions: tuple[float, ...] | None = None,
         refit: bool = True,
         memory_limit: int = MEMORY_LIMIT,
         dense_limit: int = DENSE_LIMIT,
@@ -198,7 +200,7 @@ class ConvexAutoRegressor(BaseEstimator):
         return dict(zip(fractions, (squared / count).tolist()))
 
     # ------------------------------------------------------------------ fit
-    def fit(self, series, y=None) -> ConvexAutoRegressor:
+    def fit(self, series: object, y: object = None) -> ConvexAutoRegressor:
         """Embed ``series`` (1-D, NaN = missing; windows touching a NaN are dropped), choose
         beta, merge repeated inputs and solve the Lasso. ``y`` is ignored."""
         started = time.perf_counter()
@@ -229,8 +231,6 @@ class ConvexAutoRegressor(BaseEstimator):
             self.beta_fraction_ = min(self.validation_errors_, key=self.validation_errors_.get)
             self.beta_ = self.beta_fraction_ * self.beta_max_
         else:
-            from clifflasso._data import as_beta
-
             self.beta_ = as_beta(self.beta)
             self.beta_max_ = lasso.beta_max()
             self.beta_fraction_ = self.beta_ / self.beta_max_ if self.beta_max_ > 0 else np.inf
@@ -252,7 +252,7 @@ class ConvexAutoRegressor(BaseEstimator):
         return self
 
     # ------------------------------------------------------------------ use
-    def predict_windows(self, X) -> np.ndarray:
+    def predict_windows(self, X: object) -> np.ndarray:
         """The network at lag inputs ``X`` of shape (m, p) (column k = lag k + 1)."""
         check_is_fitted(self, "network_")
         X = np.asarray(X, dtype=np.float64)
@@ -264,7 +264,7 @@ class ConvexAutoRegressor(BaseEstimator):
             )
         return self.network_.predict(_inputs(X))
 
-    def predict(self, series) -> np.ndarray:
+    def predict(self, series: object) -> np.ndarray:
         r"""One-step predictions :math:`\hat y_t = f(y_{t-1}, \dots, y_{t-p})` for every index
         ``t`` of ``series`` (same length; NaN where the window is incomplete: the first ``p``
         values and every window touching a NaN)."""
@@ -280,7 +280,7 @@ class ConvexAutoRegressor(BaseEstimator):
             out[times[complete]] = self.predict_windows(X[complete])
         return out
 
-    def forecast(self, horizon: int, history=None) -> np.ndarray:
+    def forecast(self, horizon: int, history: object = None) -> np.ndarray:
         """Recursive forecasts of the next ``horizon`` values after ``history`` (default: the
         end of the fitted series; its last ``p`` values must be observed)."""
         check_is_fitted(self, "network_")
@@ -301,7 +301,7 @@ class ConvexAutoRegressor(BaseEstimator):
             state.insert(0, value)
         return out
 
-    def score(self, series, y=None) -> float:
+    def score(self, series: object, y: object = None) -> float:
         r"""Coefficient of determination :math:`R^2 = 1 - \sum(y_t - \hat y_t)^2 /
         \sum(y_t - \bar y)^2` of the one-step predictions over the complete windows of
         ``series``."""
@@ -315,16 +315,14 @@ class ConvexAutoRegressor(BaseEstimator):
         total = float(np.sum((target - target.mean()) ** 2))
         return 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else -np.inf)
 
-    def certify(self, **options):
+    def certify(self, **options) -> Certificate:
         """:func:`clifflasso.certify` of the fitted Lasso (merged problem; add
         ``merge_constant_`` to its objective and lower bound for the problem on every
         window). A streamed fit's last pass is reused."""
-        from clifflasso.proofs.certificates import certify
-
         check_is_fitted(self, "solution_")
         return certify(self.solution_, **options)
 
-    def kinks(self):
+    def kinks(self) -> list[Kink]:
         """The kinks of an AR(1) network on the lag axis, classified
         (:func:`clifflasso.timeseries.kinks.classify_kinks`) against the distinct inputs."""
         check_is_fitted(self, "solution_")

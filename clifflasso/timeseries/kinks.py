@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clifflasso.lasso import LassoSolution
+
 KINK_KINDS = ("data", "reflection", "midpoint", "deeper")
 #: Default tolerance of :func:`classify_kinks`, relative to the range of the inputs.
 RELATIVE_TOLERANCE = 1e-9
@@ -37,7 +39,7 @@ class Kink:
     indices: tuple[int, ...]
 
 
-def classify_kinks(locations, x, tolerance: float | None = None) -> list[Kink]:
+def classify_kinks(locations: object, x: object, tolerance: float | None = None) -> list[Kink]:
     """Label each kink location by :data:`KINK_KINDS` against the data points ``x``.
 
     ``tolerance`` defaults to :data:`RELATIVE_TOLERANCE` times the range of ``x``."""
@@ -66,7 +68,7 @@ def kink_counts(kinks: list[Kink]) -> dict[str, int]:
     return {kind: sum(k.kind == kind for k in kinks) for kind in KINK_KINDS}
 
 
-def solution_kinks(solution) -> list[float]:
+def solution_kinks(solution: LassoSolution) -> list[float]:
     """Sorted distinct breakpoints of the active features of a 1-D Lasso solution (the kinks
     of the rebuilt network)."""
     features = solution.dictionary.features

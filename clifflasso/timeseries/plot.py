@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from clifflasso.timeseries.embedding import as_series, lag_embed
+from clifflasso.timeseries.estimator import ConvexAutoRegressor
 from clifflasso.timeseries.kinks import KINK_KINDS
 
 #: resolution of a saved PNG (pixels per inch)
@@ -32,7 +33,7 @@ _GRID_POINTS = 600
 
 
 def plot_forecast(
-    model,
+    model: ConvexAutoRegressor,
     series: object,
     horizon: int = 12,
     path: str | None = None,
@@ -83,7 +84,7 @@ def plot_forecast(
     return figure
 
 
-def _draw_lag_axis(axis, model, values: np.ndarray, name: str) -> None:
+def _draw_lag_axis(axis, model: ConvexAutoRegressor, values: np.ndarray, name: str) -> None:
     """Lag plot, the network on the lag axis and its kinks by kind (one legend entry each)."""
     windows = lag_embed(values, 1)
     kinks = model.kinks()

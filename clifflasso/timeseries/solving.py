@@ -34,7 +34,7 @@ import numpy as np
 
 from clifflasso._data import as_data, merge_repeated
 from clifflasso.architecture import Architecture
-from clifflasso.dictionary import dictionary, family_for, size_problem
+from clifflasso.dictionary import Dictionary, dictionary, family_for, size_problem
 from clifflasso.lasso import LassoProblem, LassoSolution, fit, solve_path
 from clifflasso.lasso.streaming import stream_size_problem
 from clifflasso.solving import lasso_path, solve
@@ -127,7 +127,7 @@ class WindowLasso:
         self._dictionary = None
 
     @property
-    def dictionary(self):
+    def dictionary(self) -> Dictionary:
         """The materialised dictionary (dense method only), built on first use."""
         if self.method != "dense":
             raise ValueError("a streamed Lasso has no materialised dictionary")
@@ -162,7 +162,7 @@ class WindowLasso:
             sample_weight=w.weights,
         )
 
-    def solutions(self, betas) -> list[LassoSolution]:
+    def solutions(self, betas: object) -> list[LassoSolution]:
         """Lasso solutions at each beta of ``betas`` (any order): dense, one solve for one beta
         and one path sweep for several (warm starts for ``"working_set"`` / ``"cd"``);
         streamed, one :func:`clifflasso.fit` per beta, largest first (``fit`` takes no warm
