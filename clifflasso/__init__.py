@@ -9,6 +9,7 @@ Public API::
     certify(solution) -> Certificate                        (is it the global optimum?)
     lasso_path(D, y, betas=None, exact=False) -> Path       (exact homotopy or a beta grid)
     fit(X, y, arch, beta, memory_limit=...)                 (streamed, never materialised)
+    fit_path(X, y, arch, betas=None, n_betas=10)            (streamed beta path, warm-started)
     export.to_latex / to_python / to_json / to_npz          (closed-form solutions)
 
 The names are imported on first use (``import clifflasso`` loads neither sympy nor the solvers).
@@ -39,6 +40,7 @@ _LOCATIONS = {
     "certify": "clifflasso.proofs.certificates",
     "dictionary": "clifflasso.dictionary",
     "fit": "clifflasso.lasso",
+    "fit_path": "clifflasso.lasso",
     "lasso_path": "clifflasso.solving",
     "solve": "clifflasso.solving",
 }
@@ -61,6 +63,7 @@ __all__ = [
     "dictionary",
     "export",
     "fit",
+    "fit_path",
     "lasso_path",
     "solve",
 ]
@@ -73,7 +76,7 @@ if TYPE_CHECKING:
     from clifflasso.estimator import ConvexNetRegressor
     from clifflasso.exact import ExactLassoSolution, Path
     from clifflasso.families.base import Feature
-    from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit
+    from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit, fit_path
     from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork
     from clifflasso.proofs.certificates import Certificate, Violator, certify
     from clifflasso.solving import lasso_path, solve

@@ -153,6 +153,17 @@ class FeatureFamily(ABC):
         """Whether :meth:`table_at` computes columns by index arithmetic."""
         return type(self).table_at is not FeatureFamily.table_at
 
+    def structured_rows(self) -> int:
+        """Rows of a pass that screens every column from the family's structure
+        (:meth:`screen_rows`); 0 when the family has none and is screened column by column."""
+        return 0
+
+    def screen_rows(self, residual: np.ndarray, threshold: float, rows: range):
+        """A block of :func:`clifflasso.lasso.screening.screen` for the rows ``rows`` of the
+        structured pass: ``(candidates, correlations, errors, magnitudes, rest_upper,
+        rest_magnitude)``, candidates as indices of the full enumeration."""
+        raise NotImplementedError(f"the {self.name!r} family has no structured pass")
+
     def streaming_table(self):
         """A :class:`LazyTable` when the family indexes its columns, else the enumeration."""
         return LazyTable(self, self.size()) if self.lazy else self.enumerate()

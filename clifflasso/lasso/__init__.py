@@ -5,14 +5,15 @@
   ``working_set``, ``cd``, ``clarabel``; ``exact`` through :func:`clifflasso.solve`) with
   support refinement and a duality-gap check on every answer;
 * :class:`LassoSolution` - a solution over a dictionary, with its rebuilt network;
-* :func:`fit` - the streamed working-set solve that never materialises the dictionary.
+* :func:`fit` / :func:`fit_path` - the streamed working-set solve (one beta, or a warm-started
+  beta grid) that never materialises the dictionary.
 """
 
 from clifflasso.lasso.errors import SolverError
 from clifflasso.lasso.problem import LassoProblem, duality_gaps, relative_gaps
 from clifflasso.lasso.solution import LassoSolution, beta_max
 from clifflasso.lasso.solvers import SOLVERS, register, solve_path, solve_problem
-from clifflasso.lasso.streaming import fit
+from clifflasso.lasso.streaming import fit, fit_path
 
 __all__ = [
     "SOLVERS",
@@ -22,6 +23,7 @@ __all__ = [
     "beta_max",
     "duality_gaps",
     "fit",
+    "fit_path",
     "register",
     "relative_gaps",
     "solve_path",

@@ -47,8 +47,9 @@ class Screen:
 
     ``candidates`` are the columns with :math:`|\hat c_j| + \varepsilon_j \ge
     \beta(1 - \text{margin})` (their ``correlations``, ``errors`` and ``magnitudes``);
-    every other column satisfies :math:`|c_j| \le` ``rest_upper`` :math:`< \beta(1-\text{margin})`
-    and :math:`\max_n|F_j(x_n)| \le` ``rest_magnitude``.
+    every other column satisfies :math:`|c_j| \le` ``rest_upper`` and :math:`\max_n|F_j(x_n)| \le`
+    ``rest_magnitude``. ``rest_upper`` is below :math:`\beta(1-\text{margin})` unless a
+    structured pass kept only the largest candidates of a row (then it proves nothing).
     """
 
     residual: np.ndarray
@@ -136,6 +137,47 @@ def _screen_block(family, table, residual, sums, threshold, keep_all):
     return reduced + ((correlations if keep_all else None),)
 
 
+#: columns per block of a structured pass (progress, interruption and Dask granularity)
+STRUCTURED_BLOCK = 2**24
+
+
+def _structured_screen(family, residual, beta, margin, client, progress) -> Screen:
+    """:func:`screen` by the family's structured pass (:meth:`FeatureFamily.screen_rows`), a
+    block of rows at a time; each row keeps its largest candidates, a full row's others count
+    in ``rest_upper``."""
+    threshold = beta * (1 - margin)
+    count = family.structured_rows()
+    step = max(1, STRUCTURED_BLOCK // max(1, family.data.n_samples))
+    if client is not None:
+        # a few blocks per worker so that the cluster is busy and balanced
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        step = max(1, -(-count // (4 * workers)))
+    ranges = [range(start, min(start + step, count)) for start in range(0, count, step)]
+    if client is not None:
+        futures = [
+            client.submit(family.screen_rows, residual, threshold, rows, pure=False)
+            for rows in ranges
+        ]
+        parts = client.gather(futures)
+    else:
+        parts = [
+            family.screen_rows(residual, threshold, rows)
+            for rows in tqdm(ranges, desc="certificate pass", disable=not progress, leave=False)
+        ]
+    return Screen(
+        residual=residual,
+        beta=beta,
+        margin=margin,
+        candidates=np.concatenate([p[0] for p in parts]).astype(np.int64),
+        correlations=np.concatenate([p[1] for p in parts]),
+        errors=np.concatenate([p[2] for p in parts]),
+        magnitudes=np.concatenate([p[3] for p in parts]),
+        rest_upper=max((p[4] for p in parts), default=0.0),
+        rest_magnitude=max((p[5] for p in parts), default=0.0),
+        n_columns=family.size(),
+    )
+
+
 def screen(
     family: FeatureFamily,
     table: FeatureTable,
@@ -155,6 +197,8 @@ def screen(
     x_first = family.data.values[:, 0]
     sums = (float(np.abs(residual).sum()), float(np.abs(residual * x_first).sum()))
     threshold = beta * (1 - margin)
+    if family.structured_rows() and len(table) == family.size() and not keep_all:
+        return _structured_screen(family, residual, beta, margin, client, progress)
     slices = list(blocks(len(table), block_size))
     if client is not None:
         futures = [

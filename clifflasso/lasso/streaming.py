@@ -15,25 +15,18 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from tqdm import tqdm
 
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, count_text, family_for, gib_text
-from clifflasso.families.base import FeatureFamily, FeatureTable
+from clifflasso.families.base import FeatureFamily
 from clifflasso.lasso.correlations import block_size_for, has_prefix_path
 from clifflasso.lasso.screening import screen
 from clifflasso.lasso.solution import LassoSolution, sample_weights
 from clifflasso.lasso.working_set import TARGET_GAP, working_set_lasso
 
 DEFAULT_FIT_MEMORY = 2**30
-
-
-def _table_bytes(table: FeatureTable) -> int:
-    return int(
-        table.kinds.nbytes
-        + table.indices.nbytes
-        + sum(getattr(a, "nbytes", 0) for a in table.params.values())
-    )
 
 
 def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
@@ -51,6 +44,113 @@ def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
         f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
         f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
     )
+
+
+class _Stream:
+    """The streamed Lasso of one problem: column source, correlations and solutions, shared
+    by every beta of :func:`fit` and :func:`fit_path`."""
+
+    def __init__(self, X, y, arch: Architecture, memory_limit: int, client, sample_weight):
+        self.data = as_data(X)
+        self.labels = as_labels(y, self.data.n_samples)
+        self.weights = sample_weights(sample_weight, self.data.n_samples)
+        self.arch, self.client = arch, client
+        self.family = family = family_for(arch, self.data).complete_family()
+        n = self.data.n_samples
+        problem = stream_size_problem(family, memory_limit)
+        if problem is not None:
+            raise ValueError(problem)
+        # families that index their columns are streamed without ever holding all of them
+        self.table = family.streaming_table()
+        self.block = block_size_for(n, memory_limit, has_prefix_path(family))
+        self.working_budget = max(n, (memory_limit // 4) // (8 * n))
+        # weighted centring and row scaling (clifflasso.lasso.problem): the plain Lasso in
+        # target = sqrt(w) (y - mean_w y) and columns sqrt(w) (F - mean_w F)
+        self.root = np.ones(n) if self.weights is None else np.sqrt(self.weights)
+        self.mass = self.root * self.root
+        self.target = (
+            self.root * (self.labels - np.average(self.labels, weights=self.mass))
+            if arch.output_bias
+            else self.root * self.labels
+        )
+        self.last_screen = None
+
+    def dual(self, residual: np.ndarray) -> np.ndarray:
+        r"""The dual point :math:`\mu = \sqrt{w}\,r` of a residual of the centred problem, made
+        orthogonal to the constants exactly (raw features are correlated, not centred ones)."""
+        if self.arch.output_bias:
+            residual = residual - self.root * (float(self.root @ residual) / float(self.mass.sum()))
+        return self.root * residual
+
+    def correlate(self, residual: np.ndarray, beta: float):
+        screened = screen(
+            self.family, self.table, self.dual(residual), beta, block_size=self.block,
+            client=self.client,
+        )  # fmt: skip
+        self.last_screen = screened  # the last pass, with error bounds: the certificate's screen
+        return screened
+
+    def columns(self, indices: np.ndarray) -> np.ndarray:
+        if indices.size > self.working_budget:
+            raise ValueError(
+                f"the working set ({indices.size} columns) outgrew memory_limit; raise it"
+            )
+        values = self.family.evaluate(self.table.take(indices), self.data.values)
+        if self.arch.output_bias:
+            values = values - np.average(values, axis=0, weights=self.mass)
+        return self.root[:, None] * values
+
+    def beta_max(self) -> float:
+        """:math:`\\max_j |F_j^\top \\mu_0|` at the centred labels, streamed: the smallest beta
+        whose solution is 0 (the screen's rigorous upper bound, above it by rounding only)."""
+        screened = screen(
+            self.family, self.table, self.dual(self.target), np.inf, block_size=self.block,
+            client=self.client,
+        )  # fmt: skip
+        return screened.upper()
+
+    def solve(self, beta: float, tol: float, max_passes: int, progress: bool, start=None):
+        working, z_working, history = working_set_lasso(
+            lambda r: self.correlate(r, beta), self.columns, self.target, beta, tol=tol,
+            max_passes=max_passes, progress=progress, start=start,
+        )  # fmt: skip
+        last = history[-1]
+        relative_gap = last["gap"] / last["objective"] if last["objective"] > 0 else 0.0
+        if relative_gap > tol:
+            warnings.warn(
+                f"fit stopped after {len(history)} passes at relative duality gap "
+                f"{relative_gap:.2e} > tol = {tol:g} (beta={beta:g}): the answer is not "
+                "certified optimal; raise max_passes",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        keep = np.flatnonzero(z_working)
+        chosen = working[keep]
+        sub_table = self.table.take(chosen)
+        matrix = np.ascontiguousarray(self.family.evaluate(sub_table, self.data.values))
+        full = len(self.table)
+        dictionary = Dictionary(
+            self.data, self.arch, self.family, sub_table, matrix, full, full - chosen.size
+        )
+        solution = LassoSolution.from_coefficients(
+            dictionary, self.labels, z_working[keep], beta, history[0]["sup"],
+            "working set (streamed)", self.weights,
+        )  # fmt: skip
+        solution.info.update(
+            passes=history,
+            gap=history[-1]["gap"],
+            sup=history[-1]["sup"],
+            n_full=full,
+            screen=self.last_screen,
+        )
+        return solution, (working, z_working)
+
+
+def _check_passes(max_passes) -> None:
+    if isinstance(max_passes, bool) or not isinstance(max_passes, (int, np.integer)):
+        raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
+    if max_passes < 1:
+        raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
 
 
 def fit(
@@ -79,85 +179,55 @@ def fit(
     ``info`` holding the passes, gap and final sup; warns (``RuntimeWarning``) when
     ``max_passes`` run out before the gap reaches ``tol``.
     """
-    data = as_data(X)
-    labels = as_labels(y, data.n_samples)
     beta = as_beta(beta)
-    weights = sample_weights(sample_weight, data.n_samples)
     if beta == 0:
         raise ValueError("fit needs beta > 0 (use solve(..., beta=0) for the min-l1 interpolant)")
-    if isinstance(max_passes, bool) or not isinstance(max_passes, (int, np.integer)):
-        raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
-    if max_passes < 1:
-        raise ValueError(f"max_passes must be a positive integer, got {max_passes!r}")
-    family = family_for(arch, data).complete_family()
-    n = data.n_samples
-    problem = stream_size_problem(family, memory_limit)
-    if problem is not None:
-        raise ValueError(problem)
-    # families that index their columns are streamed without ever holding all of them
-    table = family.streaming_table()
-    block = block_size_for(n, memory_limit, has_prefix_path(family))
-    working_budget = max(n, (memory_limit // 4) // (8 * n))
-    # weighted centring and row scaling (clifflasso.lasso.problem): the plain Lasso in
-    # target = sqrt(w) (y - mean_w y) and columns sqrt(w) (F - mean_w F)
-    root = np.ones(n) if weights is None else np.sqrt(weights)
-    mass = root * root
-    centred = (
-        root * (labels - np.average(labels, weights=mass)) if arch.output_bias else (root * labels)
-    )
+    _check_passes(max_passes)
+    stream = _Stream(X, y, arch, memory_limit, client, sample_weight)
+    return stream.solve(beta, tol, max_passes, progress)[0]
 
-    passes: list = []
 
-    def correlate(residual: np.ndarray) -> np.ndarray:
-        # raw (uncentred) features: the dual point mu = sqrt(w) r must be orthogonal to the
-        # constants exactly as it is in theory, not only up to the rounding of the centring
-        if arch.output_bias:
-            residual = residual - root * (float(root @ residual) / float(mass.sum()))
-        screened = screen(
-            family, table, root * residual, beta, block_size=block, client=client
-        )
-        passes[:] = [screened]  # the last pass, with error bounds: the certificate's screen
-        return screened
+def fit_path(
+    X: object,
+    y: object,
+    arch: Architecture,
+    betas=None,
+    *,
+    n_betas: int = 10,
+    ratio: float = 1e-2,
+    memory_limit: int = DEFAULT_FIT_MEMORY,
+    tol: float = TARGET_GAP,
+    max_passes: int = 200,
+    client=None,
+    progress: bool = True,
+    sample_weight=None,
+) -> list:
+    r"""The streamed Lasso (:func:`fit`) over a grid of betas, never materialising the
+    dictionary: one :class:`~clifflasso.LassoSolution` per beta, in decreasing beta order,
+    each certified by its duality gap like :func:`fit`.
 
-    def columns(indices: np.ndarray) -> np.ndarray:
-        if indices.size > working_budget:
-            raise ValueError(
-                f"the working set ({indices.size} columns) outgrew memory_limit; raise it"
-            )
-        values = family.evaluate(table.take(indices), data.values)
-        if arch.output_bias:
-            values = values - np.average(values, axis=0, weights=mass)
-        return root[:, None] * values
-
-    working, z_working, history = working_set_lasso(
-        correlate, columns, centred, beta, tol=tol, max_passes=max_passes, progress=progress
-    )
-    last = history[-1]
-    relative_gap = last["gap"] / last["objective"] if last["objective"] > 0 else 0.0
-    if relative_gap > tol:
-        warnings.warn(
-            f"fit stopped after {len(history)} passes at relative duality gap "
-            f"{relative_gap:.2e} > tol = {tol:g}: the answer is not certified optimal; raise "
-            "max_passes",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-    keep = np.flatnonzero(z_working)
-    chosen = working[keep]
-    sub_table = table.take(chosen)
-    matrix = np.ascontiguousarray(family.evaluate(sub_table, data.values))
-    dictionary = Dictionary(
-        data, arch, family, sub_table, matrix, len(table), len(table) - chosen.size
-    )
-    z = z_working[keep]
-    solution = LassoSolution.from_coefficients(
-        dictionary, labels, z, beta, history[0]["sup"], "working set (streamed)", weights
-    )
-    solution.info.update(
-        passes=history,
-        gap=history[-1]["gap"],
-        sup=history[-1]["sup"],
-        n_full=len(table),
-        screen=passes[0] if passes else None,
-    )
-    return solution
+    Default grid: ``n_betas`` values geometrically spaced from :math:`\beta_{\max} =
+    \max_j|F_j^\top\mu_0|` (streamed; the zero network is optimal above it) down to
+    ``ratio`` times it. Each solve starts from the previous beta's support (a warm-started
+    working set), so the path costs a few passes per beta.
+    """
+    _check_passes(max_passes)
+    stream = _Stream(X, y, arch, memory_limit, client, sample_weight)
+    if betas is None:
+        if not (isinstance(n_betas, (int, np.integer)) and not isinstance(n_betas, bool)):
+            raise ValueError(f"n_betas must be a positive integer, got {n_betas!r}")
+        if n_betas < 1 or not 0 < ratio < 1:
+            raise ValueError(f"need n_betas >= 1 and 0 < ratio < 1, got {n_betas!r}, {ratio!r}")
+        top = stream.beta_max()
+        if top <= 0:
+            raise ValueError("the labels are constant: every beta > 0 gives the zero network")
+        betas = top * np.geomspace(1.0, ratio, n_betas)
+    values = sorted((as_beta(b) for b in np.atleast_1d(betas)), reverse=True)
+    if not values or values[-1] <= 0:
+        raise ValueError("fit_path needs betas > 0")
+    solutions, start = [], None
+    for beta in tqdm(values, desc="beta path", disable=not progress, leave=False):
+        solution, (working, z) = stream.solve(beta, tol, max_passes, False, start)
+        solutions.append(solution)
+        start = (working[z != 0], z[z != 0])
+    return solutions

@@ -217,6 +217,54 @@ def lasso_small(
     return best
 
 
+#: violators whose centred columns are this close in direction to a chosen one are skipped
+DIVERSITY_COSINE = 0.995
+#: rows of the random sketch that compares directions (Johnson-Lindenstrauss)
+SKETCH_ROWS = 128
+#: most violators compared per pass, and columns evaluated at once while sketching
+POOL_SIZE, POOL_CHUNK = 4096, 1024
+
+
+def diverse_violators(violators: np.ndarray, columns, limit: int) -> np.ndarray:
+    r"""At most ``limit`` of ``violators`` (sorted by decreasing :math:`|c_j|`), chosen greedily
+    in that order, skipping a column whose direction is within
+    :math:`|\cos| >` :data:`DIVERSITY_COSINE` of one already chosen. Neighbouring columns of a
+    large family are nearly parallel and violate together; adding one of each group per pass
+    spreads the working set over the whole fit, which needs several times fewer passes.
+
+    Directions are compared through a Gaussian sketch :math:`S u` of the unit columns
+    (:data:`SKETCH_ROWS` rows, :math:`S_{ij} \sim N(0, 1/k)`), which keeps
+    :math:`\|u \mp v\|^2 = 2(1 \mp \cos)` within a small relative error with high probability
+    (Johnson-Lindenstrauss), so the choice costs :math:`O(kN)` per violator, not a Gram matrix.
+    The choice only orders the work: any choice gives the same optimum."""
+    pool = violators[: min(8 * limit, POOL_SIZE)]
+    if pool.size <= 1:
+        return pool
+    first = columns(pool[:1])
+    sketch = np.random.default_rng(0).standard_normal((SKETCH_ROWS, first.shape[0]))
+    sketch /= np.sqrt(SKETCH_ROWS)
+    parts = []
+    for start in range(0, pool.size, POOL_CHUNK):
+        values = columns(pool[start : start + POOL_CHUNK])
+        norms = np.linalg.norm(values, axis=0)
+        parts.append(sketch @ (values / np.where(norms > 0, norms, 1.0)))
+    sketched = np.concatenate(parts, axis=1)
+    closest = 2.0 * (1.0 - DIVERSITY_COSINE)
+    chosen = [0]
+    kept = np.empty((SKETCH_ROWS, limit))
+    kept[:, 0] = sketched[:, 0]
+    for position in range(1, pool.size):
+        if len(chosen) >= limit:
+            break
+        here = sketched[:, position : position + 1]
+        so_far = kept[:, : len(chosen)]
+        apart = np.minimum(((so_far - here) ** 2).sum(axis=0), ((so_far + here) ** 2).sum(axis=0))
+        if apart.min() > closest:
+            kept[:, len(chosen)] = here[:, 0]
+            chosen.append(position)
+    return pool[chosen]
+
+
 def working_set_lasso(
     correlate,
     columns,
@@ -262,9 +310,12 @@ def working_set_lasso(
             # whose correlations also show violators smaller than that noise
             if target.shape[0] * np.count_nonzero(z_working) > EXACT_MEASURE_ENTRIES:
                 break
-            gap, top, candidates, correlations = exact_gap(
-                correlate, A_working, working, z_working, target, beta
-            )
+            exact = exact_gap(correlate, A_working, working, z_working, target, beta)
+            if exact[0] >= gap:
+                # the exact KKT dual of the support is a worse dual point (its sign-fixed
+                # system dropped columns): nothing more to learn from it
+                break
+            gap, top, candidates, correlations = exact
             history[-1].update(gap=gap, sup=top, exact=True)
             over = np.abs(correlations) > beta * (1 + 1e-13)
             over &= ~np.isin(candidates, working[z_working != 0])
@@ -272,10 +323,13 @@ def working_set_lasso(
             last_exact_gap = gap
             if gap <= tol * primal or not np.any(over) or stalled:
                 break
-        violators, sizes = candidates[over], np.abs(correlations[over])
-        order = np.argsort(-sizes)
-        add = violators[order[: max(64, 4 * int(np.count_nonzero(z_working)))]]
         support = working[z_working != 0]
+        violators = candidates[over][np.argsort(-np.abs(correlations[over]))]
+        add = diverse_violators(
+            violators[~np.isin(violators, support)],
+            columns,
+            max(128, 4 * int(np.count_nonzero(z_working))),
+        )
         previous = dict(zip(support.tolist(), z_working[z_working != 0]))
         working = np.concatenate([support, add[~np.isin(add, support)]])
         A_working = columns(working)

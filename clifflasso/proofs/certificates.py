@@ -503,7 +503,11 @@ def certify(
         from clifflasso.dictionary import family_for
 
         family = family_for(arch, data).complete_family()
-        per_column = 8 if has_prefix_path(family) else data.n_samples
+        # a structured pass costs O(N) per row of N columns; the prefix path 8 per column
+        if family.structured_rows():
+            per_column = 1
+        else:
+            per_column = 8 if has_prefix_path(family) else data.n_samples
         size = family.size()
         hint = solution.info.get("screen") if hasattr(solution, "info") else None
         if per_column * size > max_entries and hint is None:
@@ -512,7 +516,7 @@ def certify(
                 f"> max_entries={max_entries:,})"
             )
             return _sampled(solution, tolerance, samples, seed, reason)
-        if _TABLE_BYTES_PER_COLUMN * size > memory_limit:
+        if not family.lazy and _TABLE_BYTES_PER_COLUMN * size > memory_limit:
             reason = (
                 f"the complete family has {size:,} columns, about "
                 f"{_TABLE_BYTES_PER_COLUMN * size / 2**30:.2f} GiB of parameters, above "
