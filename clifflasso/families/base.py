@@ -362,6 +362,25 @@ class ChainFamily(FeatureFamily):
             return abs_nest_display(sp.sympify(value))
         return value
 
+    def exact_values(self, table: FeatureTable, columns) -> list[tuple[Fraction, ...]]:
+        """Exact values at the data (the base method's closed forms), with each column's exact
+        parameters derived once, and columns with equal exact parameters evaluated once."""
+        if not self.exact_values_available:
+            return super().exact_values(table, columns)
+        feature = self.lowered().backend("exact")["feature"]
+        points = [list(row) if self.vector_input else [row[0]] for row in self.data.exact]
+        done: dict = {}
+        values = []
+        for j in columns:
+            w, b1, signs, biases = self.exact_parameters(table, int(j), "exact")
+            key = (w, b1, signs, biases)
+            if key not in done:
+                done[key] = tuple(
+                    Fraction(feature(*x, *w, b1, *signs, *biases)[0]) for x in points
+                )
+            values.append(done[key])
+        return values
+
     def exact_unit(self, table: FeatureTable, column: int, z: Fraction) -> ExactUnit:
         r"""The unit realising coefficient :math:`z` with exact weights
         (:mod:`clifflasso.symbolic.network`): the column's exact parameters scaled by
