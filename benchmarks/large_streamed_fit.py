@@ -143,8 +143,8 @@ def run(kind: str, *args) -> dict:
 
 
 def show(result: dict) -> None:
-    print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()),
-          flush=True)  # fmt: skip
+    shown = (f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items())
+    print("  ".join(shown), flush=True)
 
 
 def main() -> None:
@@ -160,9 +160,6 @@ def main() -> None:
         return
     big = 1000 if options.quick else 10_000
     deep = 200 if options.quick else 1000
-    show(run("fit", "relu", 4, deep))
-    show(run("size", "abs", 4, deep))
-    show(run("fit", "abs", 4, 40))
     timings = []
     for n in sorted({big // 8, big // 4, big // 2}):
         result = run("fit", "abs", 3, n)
@@ -177,6 +174,9 @@ def main() -> None:
         exponent = np.polyfit(logs[:, 0], logs[:, 1], 1)[0]
         print(f"growth: fit time ~ N^{exponent:.2f} (abs depth 3, N = "
               f"{', '.join(str(n) for n, _ in measured)})", flush=True)  # fmt: skip
+    show(run("fit", "relu", 4, deep))
+    show(run("size", "abs", 4, deep))
+    show(run("fit", "abs", 4, 40))
     if not options.skip_dask:
         show(run("dask", big))
 
