@@ -36,7 +36,7 @@ from clifflasso._data import as_data, merge_repeated
 from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, dictionary, family_for, size_problem
 from clifflasso.lasso import LassoProblem, LassoSolution, fit, solve_path
-from clifflasso.lasso.streaming import stream_size_problem
+from clifflasso.lasso.streaming import fit_path, stream_size_problem
 from clifflasso.solving import lasso_path, solve
 
 #: Default largest dictionary (``N * P`` entries, float64) that is materialised; larger ones are
@@ -165,17 +165,18 @@ class WindowLasso:
     def solutions(self, betas: object) -> list[LassoSolution]:
         """Lasso solutions at each beta of ``betas`` (any order): dense, one solve for one beta
         and one path sweep for several (warm starts for ``"working_set"`` / ``"cd"``);
-        streamed, one :func:`clifflasso.fit` per beta, largest first (``fit`` takes no warm
-        start yet)."""
+        streamed, one warm-started :func:`clifflasso.fit_path` over the betas, largest first."""
         betas = [float(beta) for beta in np.atleast_1d(betas)]
         w = self.windows
         if self.method == "streamed":
             if min(betas) <= 0:
                 raise ValueError("streamed fits need beta > 0")
-            found = {
-                k: self._fit(betas[k]) for k in sorted(range(len(betas)), key=lambda k: -betas[k])
-            }
-            return [found[k] for k in range(len(betas))]
+            path = fit_path(
+                w.inputs, w.y, self.arch, betas, memory_limit=self.memory_limit,
+                progress=False, sample_weight=w.weights,
+            )  # fmt: skip
+            found = {solution.beta: solution for solution in path}
+            return [found[beta] for beta in betas]
         D = self.dictionary
         if len(betas) == 1:
             return [solve(D, w.y, betas[0], self.solver, sample_weight=w.weights)]
