@@ -14,6 +14,7 @@ import math
 import numbers
 import re
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -259,34 +260,212 @@ def parse_number(
 
 
 # ----------------------------------------------------------------------------- tables
-def _rows_from_csv(path: Path) -> list[list[Fraction]]:
+#: Cells that :func:`read_column` reads as a missing value (case-insensitive, blanks stripped).
+MISSING_MARKERS = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
+
+#: Separators a text table may use, in the order preferred when several fit every line
+#: (semicolon first: a file separated by semicolons may write decimals with commas).
+DELIMITERS = (";", "\t", ",")
+
+#: Lines of a text table looked at to choose its separator.
+_SNIFFED_LINES = 20
+
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+(?:[eE][-+]?\d+)?")
+
+
+@dataclass(frozen=True)
+class _TextTable:
+    """The lines of a text table: its separator (``None``: blanks), header names (``None``:
+    no header) and the numbered data lines, blank lines and ``#`` comments left out."""
+
+    path: Path
+    delimiter: str | None
+    header: list[str] | None
+    lines: list[tuple[int, str]]
+
+    def cells(self, number: int, line: str) -> list[str]:
+        """The cells of one line, blanks around them stripped."""
+        return _split(line, self.delimiter, self.path, number)
+
+    @property
+    def separator(self) -> str:
+        return {None: "blanks", "\t": "tabs", ";": "semicolons", ",": "commas"}[self.delimiter]
+
+
+def _split(line: str, delimiter: str | None, path: Path, number: int) -> list[str]:
+    import csv
+
+    if delimiter is None:
+        return line.split()
+    if '"' not in line:  # no quoting: plain splitting, and no field-size limit of csv
+        return [cell.strip() for cell in line.split(delimiter)]
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+    except csv.Error as exc:
+        raise ValueError(f"{path}:{number}: malformed CSV line: {exc}") from exc
+    return [cell.strip() for cell in cells]
+
+
+def _delimiter(lines: list[tuple[int, str]]) -> str | None:
+    """The separator of a text table: the first of :data:`DELIMITERS` that occurs equally often
+    (at least once) on each of the first lines; else the one most frequent on the first line
+    (rows of other lengths are then reported); else blanks."""
+    sample = [line for _, line in lines[:_SNIFFED_LINES]]
+    for delimiter in DELIMITERS:
+        counts = {line.count(delimiter) for line in sample}
+        if len(counts) == 1 and counts.pop() > 0:
+            return delimiter
+    first = sample[0] if sample else ""
+    best = max(DELIMITERS, key=first.count)
+    return best if first.count(best) else None
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        parse_number(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_text_table(path: Path, *, header: bool | None, expected: str) -> _TextTable:
+    """Decode a UTF-8 text table, choose its separator and split off its header line.
+
+    ``header=None`` detects it: the first line is a header when none of its cells is a number.
+    ``expected`` describes the table in the message for a file that is not text.
+    """
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"{path}: not a UTF-8 text file (byte {exc.start}); expected CSV rows x..., y or an "
-            ".npy array"
+            f"{path}: not a UTF-8 text file (byte {exc.start}); expected {expected}"
         ) from exc
+    lines = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    delimiter = _delimiter(lines)
+    names = None
+    if lines:
+        first = _split(lines[0][1], delimiter, path, lines[0][0])
+        if header or (header is None and not any(_is_number(cell) for cell in first)):
+            names, lines = first, lines[1:]
+    return _TextTable(path, delimiter, names, lines)
+
+
+def _column_position(table: _TextTable, given: str | int, width: int, option: str) -> int:
+    """Position (from 0) of the column named ``given`` in the header or, when no name matches,
+    numbered ``given`` counting from 1."""
+    if isinstance(given, (bool, np.bool_)):
+        raise ValueError(f"{option}: a column is a name or a position, got {given!r}")
+    text = str(given).strip()
+    if table.header is not None and text in table.header:
+        return table.header.index(text)
+    if text.isdecimal() and len(text) <= 18 and 1 <= int(text) <= width:
+        return int(text) - 1
+    if table.header is None:
+        raise ValueError(
+            f"{table.path}: no column {_shown(text)}{option}: the table has no header and "
+            f"{width} column(s) (give a position from 1 to {width})"
+        )
+    names = ", ".join(repr(name) for name in table.header[:20])
+    raise ValueError(
+        f"{table.path}: no column {_shown(text)}{option}; the header has {len(table.header)} "
+        f"column(s): {names}{', ...' if len(table.header) > 20 else ''} (give a name or a "
+        "position from 1)"
+    )
+
+
+def _number_cell(table: _TextTable, cell: str, where: str) -> Fraction:
+    """A cell read exactly, within the float64 range (a decimal comma is read as a point in a
+    table separated by semicolons)."""
+    if table.delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
+        cell = cell.replace(",", ".")
+    return parse_number(cell, where, floating=True)
+
+
+def _selection(
+    width: int,
+    position: Callable[[str | int, str], int],
+    x: Sequence[str | int] | str | int | None,
+    y: str | int | None,
+) -> tuple[list[int], int]:
+    """Positions (from 0) of the input columns and of the label column: by default the label
+    is the last column and the inputs are all the others."""
+    label = width - 1 if y is None else position(y, " (--y)")
+    if x is None:
+        inputs = [k for k in range(width) if k != label]
+    else:
+        items = [x] if isinstance(x, (str, int)) else list(x)
+        if isinstance(x, str):
+            items = [item for item in x.split(",") if item.strip()]
+        inputs = [position(item, " (--x)") for item in items]
+        if not inputs:
+            raise ValueError("--x: no columns given")
+    if label in inputs:
+        raise ValueError(f"column {label + 1} is both an input (--x) and the label (--y)")
+    if len(set(inputs)) != len(inputs):
+        raise ValueError("--x: a column is given twice")
+    return inputs, label
+
+
+def _table_from_text(path: Path, x, y) -> tuple[list[list[Fraction]], list[Fraction]]:
+    table = _read_text_table(
+        path, header=None, expected="a table of rows x..., y (CSV/TSV), .npy or .npz"
+    )
+    if not table.lines:
+        raise ValueError(f"{path}: no data rows (expected lines x..., y)")
+    width = len(table.header) if table.header is not None else None
+    if width is None:
+        width = len(table.cells(*table.lines[0]))
+    if width < 2:
+        raise ValueError(f"{path}: {width} column; need at least 2 (inputs x..., then the label y)")
+    inputs, label = _selection(
+        width, lambda given, option: _column_position(table, given, width, option), x, y
+    )
+    first = "the header" if table.header is not None else "the first row"
     rows: list[list[Fraction]] = []
-    width = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = line.split(",")
-        if width is None:
-            width = len(cells)
-        elif len(cells) != width:
+    labels: list[Fraction] = []
+    for number, line in table.lines:
+        cells = table.cells(number, line)
+        if len(cells) != width:
             raise ValueError(
-                f"{path}:{number}: {len(cells)} values, but the first row has {width} "
-                "(every row is x..., y)"
+                f"{path}:{number}: {len(cells)} values, but {first} has {width} (separated by "
+                f"{table.separator})"
             )
         rows.append(
-            [
-                parse_number(cell, f"{path}:{number}: column {k}", floating=True)
-                for k, cell in enumerate(cells, start=1)
-            ]
+            [_number_cell(table, cells[k], f"{path}:{number}: column {k + 1}") for k in inputs]
         )
-    return rows
+        labels.append(_number_cell(table, cells[label], f"{path}:{number}: column {label + 1}"))
+    return rows, labels
+
+
+def _check_array_header(path: Path, what: str, shape: tuple, dtype: np.dtype) -> None:
+    """Refuse pickled, non-real or oversized arrays from their header, before loading."""
+    if dtype.hasobject:
+        raise ValueError(f"{path}: holds Python objects (pickled data), which are never loaded")
+    if dtype.kind not in "iuf":
+        raise ValueError(
+            f"{path}: {what}must hold real numbers (integer or float), got dtype {dtype}"
+        )
+    if math.prod(shape) > MAX_TABLE_ENTRIES:
+        raise ValueError(
+            f"{path}: {math.prod(shape):,} entries, more than the limit of {MAX_TABLE_ENTRIES:,}"
+        )
+
+
+def _exact_entries(path: Path, values: np.ndarray, what: str = "") -> list[list[Fraction]]:
+    """Rows of a 2-D real array as Fractions (floats at their binary value, integers exactly)."""
+    if values.dtype.kind == "f":
+        bad = np.argwhere(~np.isfinite(values))
+        if bad.size:
+            row, column = (int(v) + 1 for v in bad[0])
+            raise ValueError(
+                f"{path}: {what}row {row}, column {column}: NaN and infinite values are not allowed"
+            )
+        return [[Fraction(float(v)) for v in row] for row in values]
+    return [[Fraction(int(v)) for v in row] for row in values]
 
 
 def _rows_from_npy(path: Path) -> list[list[Fraction]]:
@@ -307,74 +486,129 @@ def _rows_from_npy(path: Path) -> list[list[Fraction]]:
         except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
             message = " ".join(str(exc).split())
             raise ValueError(f"{path}: unreadable .npy header: {message}") from exc
-    if dtype.hasobject:
-        raise ValueError(f"{path}: holds Python objects (pickled data), which are never loaded")
-    if dtype.kind not in "iuf":
-        raise ValueError(
-            f"{path}: the array must hold real numbers (integer or float), got dtype {dtype}"
-        )
+    _check_array_header(path, "the array ", shape, dtype)
     if len(shape) != 2:
         raise ValueError(f"{path}: expected a 2-D array with columns x..., y, got shape {shape}")
-    if math.prod(shape) > MAX_TABLE_ENTRIES:
-        raise ValueError(
-            f"{path}: {math.prod(shape):,} entries, more than the limit of {MAX_TABLE_ENTRIES:,}"
-        )
     try:
         values = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise ValueError(f"{path}: unreadable .npy file: {' '.join(str(exc).split())}") from exc
-    if values.dtype.kind == "f":
-        bad = np.argwhere(~np.isfinite(values))
-        if bad.size:
-            row, column = (int(v) + 1 for v in bad[0])
-            raise ValueError(
-                f"{path}: row {row}, column {column}: NaN and infinite values are not allowed"
-            )
-        return [[Fraction(float(v)) for v in row] for row in values]
-    return [[Fraction(int(v)) for v in row] for row in values]
+    return _exact_entries(path, values)
 
 
-def read_table(path: str | Path) -> tuple[list, list]:
-    """Read a data table ``x..., y``: ``X`` (a list of Fractions for one input column, else of
-    tuples) and ``y`` (a list of Fractions).
+def _table_from_npy(path: Path, x, y) -> tuple[list[list[Fraction]], list[Fraction]]:
+    rows = _rows_from_npy(path)
+    width = len(rows[0]) if rows else 0
+    if rows and width < 2:
+        raise ValueError(f"{path}: {width} column; need at least 2 (inputs x..., then the label y)")
 
-    A ``.npy`` file holds a 2-D array of integers or floats (read without pickle, floats at
-    their exact binary value); any other file is CSV text, one row per line, values separated
-    by commas, each an integer, a decimal or a ratio such as ``1/3`` (read exactly by
-    :func:`parse_number`, within the float64 range); blank lines and lines starting with ``#``
-    are skipped. Every row has the same number (at least 2) of values. Errors are
-    ``ValueError`` with a one-line message naming the file, line and column.
-    """
-    path = Path(path)
-    rows = _rows_from_npy(path) if path.suffix.lower() == ".npy" else _rows_from_csv(path)
-    if not rows:
-        raise ValueError(f"{path}: no data rows (expected lines x..., y)")
-    if len(rows[0]) < 2:
+    def position(given: str | int, option: str) -> int:
+        text = str(given).strip()
+        if text.isdecimal() and len(text) <= 18 and 1 <= int(text) <= width:
+            return int(text) - 1
         raise ValueError(
-            f"{path}: {len(rows[0])} column; need at least 2 (inputs x..., then the label y)"
+            f"{path}: no column {_shown(text)}{option}: a .npy array has no column names and "
+            f"{width} column(s) (give a position from 1 to {width})"
         )
-    X = [tuple(r[:-1]) if len(r) > 2 else r[0] for r in rows]
-    return X, [r[-1] for r in rows]
+
+    inputs, label = _selection(width, position, x, y) if rows else ([], 0)
+    return [[row[k] for k in inputs] for row in rows], [row[label] for row in rows]
 
 
-#: Cells that :func:`read_column` reads as a missing value (case-insensitive, blanks stripped).
-MISSING_MARKERS = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
-
-
-def _csv_cells(line: str, path: Path, number: int) -> list[str]:
-    import csv
+def _table_from_npz(path: Path, x, y) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """Arrays of a ``.npz`` archive: inputs ``X`` (or ``x``; shape (N,) or (N, d)) and labels
+    ``y`` (shape (N,)), or the arrays named by ``x`` and ``y``."""
+    import zipfile
 
     try:
-        return next(csv.reader([line], skipinitialspace=True))
-    except csv.Error as exc:
-        raise ValueError(f"{path}:{number}: malformed CSV line: {exc}") from exc
+        archive = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: not a .npz archive: {' '.join(str(exc).split())}") from exc
+    with archive:
+        names = list(archive.files)
+
+        def array(given: object, defaults: tuple[str, ...], option: str) -> np.ndarray:
+            wanted = [str(given).strip()] if given is not None else list(defaults)
+            found = next((name for name in wanted if name in names), None)
+            if found is None:
+                shown = ", ".join(repr(name) for name in names[:20]) or "none"
+                raise ValueError(
+                    f"{path}: no array {' or '.join(repr(w) for w in wanted)} ({option}); the "
+                    f"archive holds: {shown}"
+                )
+            size = archive.zip.getinfo(f"{found}.npy").file_size
+            if size > 16 * MAX_TABLE_ENTRIES:
+                raise ValueError(f"{path}: array {found!r} is too large ({size:,} bytes)")
+            try:
+                values = archive[found]
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                message = " ".join(str(exc).split())
+                raise ValueError(f"{path}: unreadable array {found!r}: {message}") from exc
+            _check_array_header(path, f"array {found!r} ", values.shape, values.dtype)
+            return values
+
+        if not isinstance(x, (str, type(None))) or (isinstance(x, str) and "," in x):
+            raise ValueError(f"{path}: --x names one array of a .npz archive")
+        inputs = array(x, ("X", "x"), "--x")
+        labels = array(y, ("y",), "--y")
+    if inputs.ndim == 1:
+        inputs = inputs.reshape(-1, 1)
+    if inputs.ndim != 2:
+        raise ValueError(f"{path}: the inputs must have shape (N,) or (N, d), got {inputs.shape}")
+    if labels.ndim != 1:
+        raise ValueError(f"{path}: the labels y must have shape (N,), got {labels.shape}")
+    if labels.shape[0] != inputs.shape[0]:
+        raise ValueError(f"{path}: {inputs.shape[0]} input rows but {labels.shape[0]} labels")
+    label_rows = _exact_entries(path, labels.reshape(-1, 1), "y: ")
+    return _exact_entries(path, inputs, "X: "), [row[0] for row in label_rows]
+
+
+def read_table(
+    path: str | Path,
+    x: Sequence[str | int] | str | int | None = None,
+    y: str | int | None = None,
+) -> tuple[list, list]:
+    """Read a data table: ``X`` (a list of Fractions for one input column, else of tuples) and
+    ``y`` (a list of Fractions). The one reader of ``--data`` for every command-line verb.
+
+    * Text (any name but ``.npy``/``.npz``): one row per line; values separated by semicolons,
+      tabs or commas (the separator that occurs equally often on the first lines; else blanks);
+      an optional header line of names (the first line, when none of its cells is a number);
+      blank lines and lines starting with ``#`` skipped. Each value is an integer, a decimal or
+      a ratio such as ``1/3``, read exactly by :func:`parse_number` within the float64 range
+      (with semicolons, ``0,25`` is read as 0.25). Only the chosen columns are read, so others
+      may hold text.
+    * ``.npy``: a 2-D array of integers or floats (read without pickle, floats at their exact
+      binary value).
+    * ``.npz``: arrays ``X`` (or ``x``) of shape (N,) or (N, d) and ``y`` of shape (N,); ``x``
+      and ``y`` name other arrays.
+
+    Columns: by default the label ``y`` is the last column and the inputs are all the others;
+    ``x`` (a list, or comma-separated text) and ``y`` choose them by header name or by position
+    counted from 1 (as in the error messages). Every row has the same number of values (at
+    least 2). Errors are ``ValueError`` with a one-line message naming the file, line and
+    column.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        rows, labels = _table_from_npz(path, x, y)
+    elif suffix == ".npy":
+        rows, labels = _table_from_npy(path, x, y)
+    else:
+        rows, labels = _table_from_text(path, x, y)
+    if not rows:
+        raise ValueError(f"{path}: no data rows (expected lines x..., y)")
+    X = [tuple(row) if len(row) > 1 else row[0] for row in rows]
+    return X, labels
 
 
 def read_column(path: str | Path, column: str | int) -> tuple[str, np.ndarray]:
-    """Read one column of a CSV table with a header line: ``(name, values)``.
+    """Read one column of a text table with a header line: ``(name, values)``.
 
     The first line that is neither blank nor a ``#`` comment is the header (names may be
-    quoted). ``column`` is a header name or, when no name matches, a position counted from 1
+    quoted); values are separated as :func:`read_table` finds (semicolons, tabs, commas or
+    blanks). ``column`` is a header name or, when no name matches, a position counted from 1
     (an ``int`` or its decimal text). Every row has as many cells as the header; only the
     chosen column is parsed, so the others may hold dates or text. Its cells are numbers read by
     :func:`parse_number` (size bounded before parsing, within the float64 range) and rounded to
@@ -383,49 +617,26 @@ def read_column(path: str | Path, column: str | int) -> tuple[str, np.ndarray]:
     one-line message naming the file, line and column.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path}: not a UTF-8 text file (byte {exc.start}); expected a CSV table with a "
-            "header line"
-        ) from exc
-    lines = [
-        (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    if not lines:
+    table = _read_text_table(path, header=True, expected="a CSV table with a header line")
+    if table.header is None:
         raise ValueError(f"{path}: empty (expected a header line, then rows of values)")
-    header = [name.strip() for name in _csv_cells(lines[0][1], path, lines[0][0])]
-    if isinstance(column, (bool, np.bool_)):
-        raise ValueError(f"column must be a name or a position, got {column!r}")
-    given = str(column).strip()
-    if given in header:
-        position = header.index(given)
-    elif given.isdecimal() and len(given) <= 18 and 1 <= int(given) <= len(header):
-        position = int(given) - 1
-    else:
-        names = ", ".join(repr(name) for name in header[:20])
-        raise ValueError(
-            f"{path}: no column {_shown(given)}; the header has {len(header)} column(s): "
-            f"{names}{', ...' if len(header) > 20 else ''} (give a name or a position from 1)"
-        )
-    if len(lines) - 1 > MAX_TABLE_ENTRIES:
+    header = table.header
+    position = _column_position(table, column, len(header), "")
+    if len(table.lines) > MAX_TABLE_ENTRIES:
         raise ValueError(f"{path}: more than {MAX_TABLE_ENTRIES:,} rows")
-    values = np.empty(len(lines) - 1)
-    for row, (number, line) in enumerate(lines[1:]):
-        cells = _csv_cells(line, path, number)
+    values = np.empty(len(table.lines))
+    for row, (number, line) in enumerate(table.lines):
+        cells = table.cells(number, line)
         if len(cells) != len(header):
             raise ValueError(
                 f"{path}:{number}: {len(cells)} values, but the header has {len(header)}"
             )
-        cell = cells[position].strip()
+        cell = cells[position]
         if cell.lower() in MISSING_MARKERS:
             values[row] = np.nan
             continue
         where = f"{path}:{number}: column {header[position]!r}"
-        values[row] = float(parse_number(cell, where, floating=True))
+        values[row] = float(_number_cell(table, cell, where))
     if values.size == 0:
         raise ValueError(f"{path}: a header but no data rows")
     return header[position], values

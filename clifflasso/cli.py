@@ -219,15 +219,43 @@ def _echo(text: str = "") -> None:
         click.echo(text)
 
 
-def _data_options(command: Callable) -> Callable:
-    """The options ``--example`` and ``--data`` (exactly one of them is required)."""
+#: Help of ``--data``, the same for every verb (one reader: :func:`read_exact_table`).
+DATA_HELP = (
+    "Data table: CSV/TSV text (separated by commas, semicolons, tabs or blanks, detected; an "
+    "optional header line of names; entries such as 1/3 or 0.25 are read exactly), a .npy "
+    "array, or a .npz archive with arrays X (or x) and y. Columns x..., y unless --x/--y say."
+)
+
+
+def _table_options(command: Callable) -> Callable:
+    """The options ``--data``, ``--x`` and ``--y``: the data table and its columns."""
     command = click.option(
+        "--y",
+        "y_column",
+        metavar="COLUMN",
+        help="Label column of --data: a header name or a position counted from 1 (default: "
+        "the last column; in a .npz archive, the array name, default y).",
+    )(command)
+    command = click.option(
+        "--x",
+        "x_columns",
+        metavar="COLUMN[,COLUMN...]",
+        help="Input columns of --data: header names or positions counted from 1, "
+        "comma-separated (default: every column but the label; in a .npz archive, the array "
+        "name, default X or x).",
+    )(command)
+    return click.option(
         "--data",
         "data_path",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="CSV (comma-separated rows x..., y; entries such as 1/3 or 0.25 are read exactly) "
-        "or .npy array with columns x..., y.",
+        help=DATA_HELP,
     )(command)
+
+
+def _data_options(command: Callable) -> Callable:
+    """The options ``--example`` and ``--data`` (exactly one of them is required), with the
+    column choice ``--x``, ``--y``."""
+    command = _table_options(command)
     return click.option(
         "--example",
         type=click.Choice(sorted(EXAMPLES)),
@@ -279,13 +307,21 @@ def _architecture_options(command: Callable) -> Callable:
     return command
 
 
-def _exact_data(example: str | None, data_path: Path | None) -> tuple[list, list]:
-    """``(X, y)`` from ``--example`` or ``--data`` in exact rationals."""
+def _exact_data(
+    example: str | None,
+    data_path: Path | None,
+    x_columns: str | None = None,
+    y_column: str | None = None,
+) -> tuple[list, list]:
+    """``(X, y)`` from ``--example`` or ``--data`` (columns ``--x``, ``--y``) in exact
+    rationals."""
     if (example is None) == (data_path is None):
         raise click.UsageError("give exactly one of --example or --data")
     if example is not None:
+        if x_columns is not None or y_column is not None:
+            raise click.UsageError("--x and --y choose columns of --data, not of --example")
         return load_example(example)
-    return read_exact_table(data_path)
+    return read_exact_table(data_path, x_columns, y_column)
 
 
 def _labels(X, y) -> np.ndarray:
@@ -338,12 +374,24 @@ main.add_command(forecast)
     type=click.IntRange(min=1),
     help="Print only the first LIMIT columns (default: all).",
 )
-def derive(example, data_path, activation, depth, norm, dedupe, max_features, latex, limit) -> None:
+def derive(
+    example,
+    data_path,
+    x_columns,
+    y_column,
+    activation,
+    depth,
+    norm,
+    dedupe,
+    max_features,
+    latex,
+    limit,
+) -> None:
     """Print the dictionary of one architecture on the data: each column's closed-form
     feature formula, kind, generating data points and kinks (labels y are not used)."""
     import sympy as sp
 
-    X, _ = _exact_data(example, data_path)
+    X, _ = _exact_data(example, data_path, x_columns, y_column)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     columns = range(len(D) if limit is None else min(limit, len(D)))
     symbols = (
@@ -409,7 +457,9 @@ def derive(example, data_path, activation, depth, norm, dedupe, max_features, la
     plot=True,
     help="Write an image (PNG, PDF, SVG, ...) of the fitted functions with kinks marked.",
 )
-def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> None:
+def fit(
+    example, data_path, x_columns, y_column, activations, depths, beta, dedupe, plot_path
+) -> None:
     """Fit the Lasso for each activation and depth, rebuild the networks and report them.
 
     Each fit is f(x) = xi + sum_j z_j F_j(x): xi is the output bias (intercept), F_j column j
@@ -424,7 +474,7 @@ def fit(example, data_path, activations, depths, beta, dedupe, plot_path) -> Non
         raise click.BadParameter(f"no activations in {activations!r}", param_hint="--activation")
     combinations = [(a, depth) for a in names for depth in _depths(depths)]
     architectures = [architecture(a, depth) for a, depth in combinations]
-    X, y = _exact_data(example, data_path)
+    X, y = _exact_data(example, data_path, x_columns, y_column)
     labels = _labels(X, y)
     for arch in architectures:  # every size is checked before the first solve
         check_dictionary_size(X, arch)
@@ -527,6 +577,8 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
 def path_command(
     example,
     data_path,
+    x_columns,
+    y_column,
     activation,
     depth,
     norm,
@@ -544,7 +596,7 @@ def path_command(
     if exact and betas is not None:
         raise click.UsageError("--betas is for numeric paths; an exact path finds its own")
     grid = None if betas is None else sorted(set(parse_numbers(betas, "--betas")), reverse=True)
-    X, y = _exact_data(example, data_path)
+    X, y = _exact_data(example, data_path, x_columns, y_column)
     labels = _labels(X, y)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     _echo(_summary(D))
@@ -584,9 +636,11 @@ def path_command(
         _echo(f"wrote {plot_file}")
 
 
-def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _read_data(
+    path: Path, x_columns: str | None, y_column: str | None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)`` in float64 from the shared reader (exact rationals rounded once)."""
-    X, y = read_exact_table(path)
+    X, y = read_exact_table(path, x_columns, y_column)
     rows = [list(x) if isinstance(x, tuple) else [x] for x in X]
     return np.array([[float(v) for v in row] for row in rows]), np.array([float(v) for v in y])
 
@@ -599,13 +653,7 @@ def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray]:
     multiple=True,
     help="Check only this theorem (repeatable); `--list` shows the names.",
 )
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Also check every theorem of matching dimension on this data: CSV (x..., y; entries "
-    "such as 1/3 read exactly) or .npy array.",
-)
+@_table_options
 @click.option(
     "--seed",
     type=click.IntRange(min=0, max=2**63 - 1),
@@ -614,8 +662,9 @@ def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray]:
     help="Seed of the random instances.",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the theorems and their sources.")
-def verify(quick, theorems, data_path, seed, list_only) -> None:
-    """Check the theorems on seeded random instances; exit 1 if any fails.
+def verify(quick, theorems, data_path, x_columns, y_column, seed, list_only) -> None:
+    """Check the theorems on seeded random instances (and, with --data, on that data table,
+    for every theorem of matching dimension); exit 1 if any fails.
 
     One line per theorem: status, name, kind (equality / bound / identity / structure /
     counterexample), instances checked and the largest gap measured.
@@ -632,7 +681,9 @@ def verify(quick, theorems, data_path, seed, list_only) -> None:
             f"unknown theorem {unknown[0]!r}; `clifflasso verify --list` shows the names",
             param_hint="--theorem",
         )
-    data = _read_data(data_path) if data_path is not None else None
+    if data_path is None and (x_columns is not None or y_column is not None):
+        raise click.UsageError("--x and --y choose columns of --data")
+    data = _read_data(data_path, x_columns, y_column) if data_path is not None else None
     names = list(theorems) or list(REGISTRY)
     started: list[str] = []
     with _progress(None, "theorems", total=len(names)) as bar:
@@ -677,13 +728,7 @@ def _float_beta(beta: Fraction) -> float:
 
 
 @main.command("export")
-@click.option("--example", type=click.Choice(sorted(EXAMPLES)), help="A built-in 1-D data set.")
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV (x..., y; rationals such as 1/3 or 0.25 read exactly) or .npy array.",
-)
+@_data_options
 @click.option(
     "--activation",
     type=click.Choice(ACTIVATIONS),
@@ -736,19 +781,30 @@ def _float_beta(beta: Fraction) -> float:
     "--output",
     help="Output file, written atomically (default: standard output; needed for npz, torch).",
 )
-def export(example, data_path, activation, depth, beta, exact, dedupe, fmt, standalone, output):
+def export(
+    example,
+    data_path,
+    x_columns,
+    y_column,
+    activation,
+    depth,
+    beta,
+    exact,
+    dedupe,
+    fmt,
+    standalone,
+    output,
+):
     """Solve the Lasso of one architecture and export the solution (only its active units:
     |z_j| > 1e-7 max|z|). Columns j count from 0, as in `clifflasso derive`."""
     import clifflasso
     from clifflasso import export as exporter
 
-    if (example is None) == (data_path is None):
-        raise click.UsageError("give exactly one of --example or --data")
     if fmt in ("npz", "torch") and output is None:
         raise click.UsageError(f"--format {fmt} needs --output FILE")
     if not exact:
         beta = _float_beta(beta)
-    X, y = load_example(example) if example is not None else read_exact_table(data_path)
+    X, y = _exact_data(example, data_path, x_columns, y_column)
     arch = architecture(activation, depth)
     check_dictionary_size(X, arch)
     D = clifflasso.dictionary(X, arch, dedupe=dedupe)

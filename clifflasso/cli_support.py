@@ -20,11 +20,15 @@ MAX_DEPTH = 500
 
 
 # ----------------------------------------------------------------------------- data
-def read_exact_table(path: Path) -> tuple[list, list]:
-    """Columns ``x..., y`` of a CSV (entries parsed exactly: ``0.1`` is 1/10, ``1/3`` allowed)
-    or an ``.npy`` array (floats at their binary value): :func:`clifflasso._data.read_table`,
-    whose ``ValueError`` is reported as one ``Error:`` line."""
-    return read_table(path)
+def read_exact_table(
+    path: Path, x_columns: str | None = None, y_column: str | None = None
+) -> tuple[list, list]:
+    """``(X, y)`` of a data table, the columns chosen by ``--x``/``--y`` (default ``x..., y``):
+    a CSV/TSV text (separator and header line detected; entries parsed exactly: ``0.1`` is
+    1/10, ``1/3`` allowed), an ``.npy`` array or an ``.npz`` archive (floats at their binary
+    value) - :func:`clifflasso._data.read_table`, the one reader of every verb, whose
+    ``ValueError`` is reported as one ``Error:`` line."""
+    return read_table(path, x_columns, y_column)
 
 
 # ----------------------------------------------------------------------------- numbers

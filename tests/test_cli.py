@@ -51,3 +51,35 @@ def test_fit_reports_bad_architectures_clearly():
     result = CliRunner().invoke(main, ["fit", "--example", "mirrors", "--activation", "tanh"])
     assert result.exit_code != 0
     assert "unknown activation" in result.output
+
+
+# ----------------------------------------------------------------------------- data in
+def test_every_data_verb_reads_headers_separators_columns_and_arrays(tmp_path):
+    """One reader for every verb: a header line, semicolons (decimal commas), tabs, blanks,
+    columns chosen by name or position from 1, .npy and .npz, rationals kept exact."""
+    (tmp_path / "headed.csv").write_text("x,y\n0,0\n1,1\n2,0\n3,1\n")
+    (tmp_path / "semi.csv").write_text("t;label;x\nmon;0;0\ntue;1;0,5\nwed;0;1\nthu;1;1,5\n")
+    (tmp_path / "tabs.tsv").write_text("x\ty\n0\t1/3\n1\t1\n2\t0\n")
+    (tmp_path / "blanks.txt").write_text("0 0\n1 1\n2 0\n")
+    np.save(tmp_path / "table.npy", np.array([[1.0, 0.0], [2.0, 1.0], [3.0, 0.0]]))
+    np.savez(tmp_path / "arrays.npz", x=np.array([0.0, 1.0, 2.0]), y=np.array([0, 1, 0]))
+    runs = [
+        ["fit", "--data", "headed.csv", "--depths", "2", "--activation", "relu"],
+        ["fit", "--data", "semi.csv", "--x", "x", "--y", "label", "--depths", "2"],
+        ["fit", "--data", "semi.csv", "--x", "3", "--y", "2", "--depths", "2"],
+        ["path", "--data", "tabs.tsv", "--exact"],
+        ["derive", "--data", "blanks.txt"],
+        ["derive", "--data", "table.npy", "--x", "1", "--y", "2"],
+        ["export", "--data", "arrays.npz", "--format", "json"],
+        ["verify", "--quick", "--theorem", "beta_max", "--data", "headed.csv", "--y", "y"],
+    ]
+    outputs = []
+    for args in runs:
+        args = [str(tmp_path / a) if (tmp_path / a).exists() else a for a in args]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output, result.stderr)
+        outputs.append(result.output)
+    assert "output bias xi = " in outputs[0] and "relu depth 2" in outputs[1]
+    assert outputs[1] == outputs[2]  # the same columns by name and by position
+    assert "N=3 points" in outputs[3] and "N=3 points" in outputs[4]
+    assert "1 passed, 0 failed" in outputs[7]

@@ -38,7 +38,9 @@ def files(tmp_path_factory) -> Path:
         "tiny.csv": "0,0\n1e-400,1\n2,0\n",
         "nan.csv": "0,0\nnan,1\n2,0\n",
         "inf.csv": "0,0\n1,-inf\n2,0\n",
-        "text.csv": "x,y\n1,2\n",
+        "text.csv": "0,0\nx,y\n1,2\n",
+        "headed.csv": "x;y;z\n0;0;1\n1;1;0\n2;0;1\n",
+        "headedragged.csv": "x,y\n0,0\n1,1\n2,0,5\n",
         "words.csv": "0,0\n1,one\n",
         "empty.csv": "",
         "comments.csv": "# only a comment\n\n",
@@ -58,6 +60,8 @@ def files(tmp_path_factory) -> Path:
         (root / name).write_text(text)
     (root / "binary.csv").write_bytes(b"\xff\xfe\x00,1\n")
     (root / "garbage.npy").write_bytes(b"not an array at all")
+    (root / "garbage.npz").write_bytes(b"not an archive at all")
+    np.savez(root / "nolabels.npz", X=np.arange(3.0))
     (root / "empty.npy").write_bytes(b"")
     np.save(root / "vector.npy", np.arange(4.0))
     np.save(root / "cube.npy", np.zeros((2, 2, 2)))
@@ -111,7 +115,15 @@ BAD = [
     ("fit-csv-underflow", ["fit", "--data", "{tiny.csv}"], "underflows"),
     ("fit-csv-nan", ["fit", "--data", "{nan.csv}"], "NaN"),
     ("fit-csv-inf", ["fit", "--data", "{inf.csv}"], "infinite"),
-    ("fit-csv-header", ["fit", "--data", "{text.csv}"], "text.csv:1"),
+    ("fit-csv-text-row", ["fit", "--data", "{text.csv}"], "text.csv:2"),
+    ("fit-csv-no-such-column", ["fit", "--data", "{headed.csv}", "--y", "w"], "'x', 'y', 'z'"),
+    ("fit-csv-column-0", ["fit", "--data", "{headed.csv}", "--x", "0"], "position from 1"),
+    ("fit-csv-x-is-y", ["fit", "--data", "{headed.csv}", "--x", "x,z", "--y", "z"], "both"),
+    ("fit-csv-x-twice", ["fit", "--data", "{headed.csv}", "--x", "x,1"], "twice"),
+    ("fit-csv-headed-ragged", ["fit", "--data", "{headedragged.csv}"], "headedragged.csv:4"),
+    ("fit-npz-no-labels", ["fit", "--data", "{nolabels.npz}"], "no array 'y'"),
+    ("fit-npz-garbage", ["fit", "--data", "{garbage.npz}"], "not a .npz archive"),
+    ("fit-example-with-x", ["fit", *M, "--x", "1"], "--data"),
     ("fit-csv-word", ["fit", "--data", "{words.csv}"], "'one'"),
     ("fit-csv-empty", ["fit", "--data", "{empty.csv}"], "no data rows"),
     ("fit-csv-only-comments", ["fit", "--data", "{comments.csv}"], "no data rows"),
@@ -171,7 +183,9 @@ BAD = [
     ("derive-bad-csv", ["derive", "--data", "{ragged.csv}"], "ragged.csv:2"),
     # verify
     ("verify-unknown-theorem", ["verify", "--theorem", "nosuch"], "unknown theorem"),
-    ("verify-csv-text", ["verify", "--data", "{text.csv}"], "text.csv:1"),
+    ("verify-csv-text", ["verify", "--data", "{text.csv}"], "text.csv:2"),
+    ("verify-csv-no-such-column", ["verify", "--data", "{headed.csv}", "--x", "q"], "'z'"),
+    ("verify-y-without-data", ["verify", "--y", "1"], "--data"),
     ("verify-csv-overflow", ["verify", "--data", "{big.csv}"], "overflows"),
     ("verify-missing-file", ["verify", "--data", "{missing.csv}"], "does not exist"),
     ("verify-npy-garbage", ["verify", "--data", "{garbage.npy}"], "not a .npy file"),
@@ -194,6 +208,9 @@ BAD = [
     ("export-depth-50-abs", [*X, "--activation", "abs", "--depth", "50", *J], "columns"),
     ("export-depth-1", [*X, "--depth", "1", *J], "--depth"),
     ("export-csv-overflow", ["export", "--data", "{big.csv}", *J], "overflows"),
+    ("export-csv-no-such-column", ["export", "--data", "{headed.csv}", "--y", "7", *J], "'y'"),
+    ("path-csv-no-such-column", ["path", "--data", "{headed.csv}", "--x", "t"], "'x'"),
+    ("derive-csv-no-such-column", ["derive", "--data", "{headed.csv}", "--x", "t"], "'x'"),
     # experiment and the group
     ("experiment-plot-missing-dir", [*S, "--plot", "{missing}/s.png"], "does not exist"),
     ("experiment-seed-negative", [*S, "--seed", "-1"], "--seed"),
