@@ -115,7 +115,7 @@ class AbsVertexFamily(ChainFamily):
             indices.append(assignments)
             tuple_ids.append(np.full(assignments.shape[0], tuple_id))
         theta = np.concatenate(thetas)
-        scale = max(1.0, float(np.max(np.abs(x))))
+        scale = float(np.max(np.abs(x))) or 1.0  # theta is in data units: scale invariant
         _, first = np.unique(np.round(theta / scale, 9), axis=0, return_index=True)
         first.sort()
         theta = theta[first]

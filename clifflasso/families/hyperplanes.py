@@ -177,7 +177,18 @@ class HyperplaneFamily(ChainFamily):
         subsets = self._subsets()
         spans = self._pool_values[subsets]
         normals = self.normals(spans)
-        norms = np.linalg.norm(normals[:, : self.data.dim], ord=self.arch.norm, axis=1)
+        d = self.data.dim
+        norms = np.linalg.norm(normals[:, :d], ord=self.arch.norm, axis=1)
+        if self.arch.bias:
+            # decide on the data scaled by 2^-e ~ 1 / max|x| (exact in binary): homogeneous
+            # vectors (x, 1) mix the data's scale with 1, so ||w|| / prod ||v_k|| is not scale
+            # invariant (at |x| ~ 1e9 every hyperplane looked degenerate). Scaling the data
+            # coordinates by A = diag(2^-e I, 1) multiplies the weight part of the cross
+            # product by det(A) 2^e = 2^(-e (d-1)); the test is then invariant under x -> c x.
+            exponent = int(np.frexp(self.data_scale())[1])
+            spans = spans.copy()
+            spans[:, :, :d] = np.ldexp(spans[:, :, :d], -exponent)
+            norms = np.ldexp(norms, -exponent * (d - 1))
         volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
         valid = norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
         self.n_degenerate = int(np.sum(~valid))
@@ -303,9 +314,13 @@ class MirrorAbsFamily(HyperplaneFamily):
             normals=normals[rows],
         )
         # the same unit arises from several (subset, reference) pairs: keep the first, deciding
-        # equality relative to each unit's own parameters
+        # equality relative to each unit's own parameters, the biases in units of the data
+        # (2^e ~ max|x|, exact in binary): unit weights and data-scale biases rounded together
+        # merged distinct units at |x| ~ 1e9 (weights lost) and 1e-9 (biases lost)
         p = table.params
-        params = np.column_stack([p["w1"], p["b1"], p["b"][:, 0]])
+        exponent = int(np.frexp(self.data_scale())[1])
+        biases = np.ldexp(np.column_stack([p["b1"], p["b"][:, 0]]), -exponent)
+        params = np.column_stack([p["w1"], biases])
         scale = np.max(np.abs(params), axis=1, keepdims=True)
         _, first = np.unique(np.round(params / scale, 9) + 0.0, axis=0, return_index=True)
         first.sort()
@@ -315,7 +330,7 @@ class MirrorAbsFamily(HyperplaneFamily):
             [any(labels[int(i)][0] == "point" for i in row[:-1]) for row in table.indices]
         )
         offsets = -table.params["b"][:, 0]
-        flat = offsets <= 1e-12 * scale[first, 0]
+        flat = offsets <= 1e-12 * np.ldexp(scale[first, 0], exponent)
         kinds = np.where(flat, "two-layer", np.where(on_mirror, "mirror", "bisector"))
         return FeatureTable(kinds=kinds, indices=table.indices, params=table.params)
 

@@ -151,6 +151,13 @@ def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
     n, d = X.shape
     rows = [tuple(r) + ((Fraction(1),) if arch.bias else ()) for r in D.data.exact]
     Xt = np.array([[float(v) for v in r] for r in rows])
+    # the SOCP is solved on the data scaled by 2^-e ~ 1 / max|x| (exact in binary) with the
+    # bias variable b / 2^e and the objective scaled by 2^-s to ~ 1 (tolerances 1e-11), so
+    # that the solver's tolerances do not depend on the units of x and y (at x * 1e-9 or
+    # y * 1e9 the bound was off by 4-100% of the objective); the multipliers and the unit are
+    # mapped back (nu = 2^(s - e) nu', b = 2^e b'), and the bound is exact for any multipliers
+    exponent = int(np.frexp(float(np.max(np.abs(X), initial=0.0)))[1])
+    Xt[:, :d] = np.ldexp(Xt[:, :d], -exponent)
     patterns = activation_patterns(X, bias=arch.bias)
     w = cp.Variable(Xt.shape[1])
     direction = cp.Parameter(Xt.shape[1])
@@ -167,18 +174,25 @@ def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
         ]
         G = [[sigma[i] * v for v in rows[i]] for i in range(n)]
         c_float = np.array([float(v) for v in c])
+        if arch.bias:
+            c_float[d] = np.ldexp(c_float[d], exponent)
+        s = int(np.frexp(float(np.max(np.abs(c_float), initial=0.0)))[1])
+        c_float = np.ldexp(c_float, -s)
         for orientation in (1, -1):
             direction.value = orientation * c_float
             signs.value = np.array(sigma, dtype=float)
             try:
-                problem.solve(solver=cp.CLARABEL)
+                problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11)
                 solved = problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
             except cp.error.SolverError:
                 solved = False
             if solved and w.value is not None and cone.dual_value is not None:
-                multipliers = cone.dual_value
+                multipliers = np.ldexp(np.asarray(cone.dual_value, float), s - exponent)
                 bound = _dual_bound([orientation * v for v in c], G, multipliers, d, arch.bias)
-                unit = tuple(Fraction(float(v)) for v in w.value)
+                value = np.array(w.value, dtype=float)
+                if arch.bias:
+                    value[d] = np.ldexp(value[d], exponent)
+                unit = tuple(Fraction(float(v)) for v in value)
             else:
                 bound, unit = None, None
             if bound is None:
