@@ -38,6 +38,7 @@ from clifflasso.architecture import ACTIVATIONS
 from clifflasso.cli_forecast import forecast
 from clifflasso.cli_support import (
     MAX_DEPTH,
+    ActivationList,
     Number,
     architecture,
     check_dictionary_size,
@@ -199,11 +200,12 @@ def _int_list(text: str, option: str) -> list[int]:
 
 
 def _depths(text: str) -> list[int]:
-    depths = _int_list(text, "--depths")
+    """The depths of ``fit --depth``, a comma-separated list, each ``2 <= L <= MAX_DEPTH``."""
+    depths = _int_list(text, "--depth")
     for depth in depths:
         if not 2 <= depth <= MAX_DEPTH:
             raise click.BadParameter(
-                f"{depth} is not in the range 2 <= L <= {MAX_DEPTH}", param_hint="--depths"
+                f"{depth} is not in the range 2 <= L <= {MAX_DEPTH}", param_hint="--depth"
             )
     return depths
 
@@ -428,16 +430,21 @@ def derive(
 @click.option(
     "--activation",
     "activations",
+    type=ActivationList(),
     default="relu,abs",
     show_default=True,
-    help=f"Comma-separated activations among {', '.join(ACTIVATIONS)}.",
+    help=f"Activations of the hidden layers, comma-separated, among {', '.join(ACTIVATIONS)}.",
 )
 @click.option(
-    "--depths",
+    "--depth",
+    "depths",
+    metavar="L[,L...]",
     default="2,3,4",
     show_default=True,
-    help=f"Comma-separated depths, 2 <= L <= {MAX_DEPTH}.",
+    help=f"Number of layers, 2 <= L <= {MAX_DEPTH}, as in the other verbs; here a "
+    "comma-separated list fits several.",
 )
+@click.option("--depths", "depths_alias", hidden=True, help="The former name of --depth.")
 @click.option(
     "--beta",
     default=1e-3,
@@ -458,7 +465,16 @@ def derive(
     help="Write an image (PNG, PDF, SVG, ...) of the fitted functions with kinks marked.",
 )
 def fit(
-    example, data_path, x_columns, y_column, activations, depths, beta, dedupe, plot_path
+    example,
+    data_path,
+    x_columns,
+    y_column,
+    activations,
+    depths,
+    depths_alias,
+    beta,
+    dedupe,
+    plot_path,
 ) -> None:
     """Fit the Lasso for each activation and depth, rebuild the networks and report them.
 
@@ -469,10 +485,12 @@ def fit(
     """
     from clifflasso.lasso.solution import ACTIVE_TOLERANCE
 
-    names = [a.strip() for a in activations.split(",") if a.strip()]
-    if not names:
-        raise click.BadParameter(f"no activations in {activations!r}", param_hint="--activation")
-    combinations = [(a, depth) for a in names for depth in _depths(depths)]
+    if depths_alias is not None:
+        source = click.get_current_context().get_parameter_source("depths")
+        if source is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("give --depth (or its former name --depths) once")
+        depths = depths_alias
+    combinations = [(a, depth) for a in activations for depth in _depths(depths)]
     architectures = [architecture(a, depth) for a, depth in combinations]
     X, y = _exact_data(example, data_path, x_columns, y_column)
     labels = _labels(X, y)

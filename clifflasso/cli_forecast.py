@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from clifflasso.architecture import ACTIVATIONS
 from clifflasso.cli_support import MAX_DEPTH, Number, output_option, write_plot
 
 #: Shipped series the ``--series`` option offers.
@@ -64,9 +65,10 @@ def _load(data_path: Path | None, column: str | None, series: str | None):
 )
 @click.option(
     "--activation",
+    type=click.Choice(ACTIVATIONS),
     default="relu",
     show_default=True,
-    help="relu, leaky_relu, abs, threshold or sign (two lags or more: relu or abs).",
+    help="Activation of every hidden layer (two lags or more: relu or abs).",
 )
 @click.option(
     "--depth",

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from clifflasso._data import parse_number, read_table
-from clifflasso.architecture import Architecture
+from clifflasso.architecture import ACTIVATIONS, Architecture
 
 #: Deepest network the command line builds: the rebuilt sign/threshold networks recurse once
 #: per layer (Python's recursion limit fails near depth 1000), and no dictionary of this
@@ -69,6 +69,38 @@ class Number(click.ParamType):
         if self.maximum is not None and number > self.maximum:
             self.fail(f"must be <= {self.maximum}, got {value}", param, ctx)
         return float(number) if self.floating else number
+
+
+class ActivationList(click.ParamType):
+    """A comma-separated list of activations, each one of
+    :data:`clifflasso.architecture.ACTIVATIONS` (a fixed choice, completed by the shell)."""
+
+    name = "activations"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"[{'|'.join(ACTIVATIONS)}][,...]"
+
+    def convert(self, value, param, ctx) -> list[str]:
+        if isinstance(value, list):
+            return value
+        names = [item.strip() for item in str(value).split(",") if item.strip()]
+        if not names:
+            self.fail(f"no activations in {value!r}", param, ctx)
+        for name in names:
+            if name not in ACTIVATIONS:
+                self.fail(
+                    f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}",
+                    param,
+                    ctx,
+                )
+        return names
+
+    def shell_complete(self, ctx, param, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        done, _, last = incomplete.rpartition(",")
+        prefix = done + "," if done else ""
+        return [CompletionItem(prefix + a) for a in ACTIVATIONS if a.startswith(last)]
 
 
 def parse_numbers(text: str, option: str) -> list[float]:

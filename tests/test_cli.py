@@ -83,3 +83,21 @@ def test_every_data_verb_reads_headers_separators_columns_and_arrays(tmp_path):
     assert outputs[1] == outputs[2]  # the same columns by name and by position
     assert "N=3 points" in outputs[3] and "N=3 points" in outputs[4]
     assert "1 passed, 0 failed" in outputs[7]
+
+
+# ----------------------------------------------------------------------------- one convention
+def test_fit_takes_depth_like_every_verb_and_a_fixed_activation_choice():
+    """``fit --depth`` as in path/derive/export (a list allowed; ``--depths`` still works but
+    is not advertised); ``--activation`` is a fixed choice in ``fit`` and ``forecast``."""
+    runner = CliRunner()
+    new = runner.invoke(main, ["fit", "--example", "mirrors", "--depth", "2,3"])
+    old = runner.invoke(main, ["fit", "--example", "mirrors", "--depths", "2,3"])
+    assert new.exit_code == 0 and new.output == old.output
+    assert "relu depth 3" in new.output and "abs depth 2" in new.output
+    both = runner.invoke(main, ["fit", "--example", "mirrors", "--depth", "2", "--depths", "3"])
+    assert both.exit_code == 2 and "once" in both.stderr
+    help_text = runner.invoke(main, ["fit", "--help"]).output
+    assert "--depth L[,L...]" in help_text and "--depths" not in help_text
+    assert "[relu|leaky_relu|abs|threshold|sign][,...]" in help_text
+    bad = runner.invoke(main, ["forecast", "--series", "nile", "--activation", "Relu"])
+    assert bad.exit_code == 2 and "'Relu' is not one of 'relu'" in bad.stderr
