@@ -25,7 +25,11 @@ docs: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) scripts/run_notebooks.py
 
-bench: $(STAMP)
+$(VENV)/.bench-installed: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/run.py
 
 bench-large: $(STAMP)
