@@ -561,6 +561,19 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
     "not chosen. Needs rational feature values (1-D data, or --norm 1 in d-D).",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Run an exact path even when its estimated time (from N, the number of columns and "
+    "the size of the data's fractions) is above the limit of one minute.",
+)
+@click.option(
+    "--limit-denominator",
+    type=click.IntRange(min=1),
+    metavar="K",
+    help="Round every input and label to the nearest fraction with denominator <= K "
+    "(Fraction.limit_denominator) before anything else; the output says so.",
+)
+@click.option(
     "--betas",
     help="Comma-separated betas >= 0 of a numeric path (default: a geometric grid, see --num).",
 )
@@ -603,6 +616,8 @@ def path_command(
     dedupe,
     max_features,
     exact,
+    force,
+    limit_denominator,
     betas,
     num,
     min_ratio,
@@ -610,21 +625,46 @@ def path_command(
     plot_file,
 ) -> None:
     """Compute the Lasso solution path over beta and print, per breakpoint (exact) or grid
-    beta (numeric), the optimal objective, the number of active units and the l1 norm."""
+    beta (numeric), the optimal objective, the number of active units and the l1 norm.
+
+    An exact path's cost is estimated first; above a minute it is refused (say --force, or
+    round the data with --limit-denominator K) and otherwise shows each breakpoint as found.
+    """
+    from clifflasso.exact import ExactPath, exact_path_cost
+
     if exact and betas is not None:
         raise click.UsageError("--betas is for numeric paths; an exact path finds its own")
     grid = None if betas is None else sorted(set(parse_numbers(betas, "--betas")), reverse=True)
     X, y = _exact_data(example, data_path, x_columns, y_column)
+    if limit_denominator is not None:
+        X, y, change = _rounded(X, y, limit_denominator)
+        _echo(
+            f"data rounded to fractions with denominators <= {limit_denominator} "
+            f"(Fraction.limit_denominator): largest change {change:.3g}"
+        )
     labels = _labels(X, y)
+    if exact and not force:
+        arch = architecture(activation, depth, norm=int(norm))
+        try:
+            problem = exact_path_cost(X, y, arch=arch).problem()
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        if problem is not None:
+            raise click.UsageError(problem)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     _echo(_summary(D))
     if exact:
-        with _progress(None, "exact homotopy", total=1) as bar:
+        with _progress(None, "exact homotopy: breakpoints") as bar:
+
+            def found(count: int, beta: Fraction) -> None:
+                """One breakpoint more, shown with its beta."""
+                bar.update()
+                bar.set_postfix_str(f"beta = {float(beta):.6g}")
+
             try:
-                path = clifflasso.lasso_path(D, y, exact=True)
+                path = ExactPath(D, y, force=True, progress=found)  # the cost is checked above
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from exc
-            bar.update()
         _echo(f"exact path: {len(path)} breakpoints, beta_max = {path.beta_max}")
     else:
         if grid is None:
@@ -652,6 +692,21 @@ def path_command(
 
         write_plot(lambda name: plot_path(path, name), plot_file)
         _echo(f"wrote {plot_file}")
+
+
+def _rounded(X: list, y: list, limit: int) -> tuple[list, list, float]:
+    """``X`` and ``y`` rounded entrywise by ``Fraction.limit_denominator(limit)``, and the
+    largest change."""
+    changes = [0.0]
+
+    def round_one(value: Fraction) -> Fraction:
+        rounded = Fraction(value).limit_denominator(limit)
+        changes.append(float(abs(rounded - value)))
+        return rounded
+
+    rounded_X = [tuple(map(round_one, x)) if isinstance(x, tuple) else round_one(x) for x in X]
+    rounded_y = [round_one(v) for v in y]
+    return rounded_X, rounded_y, max(changes)
 
 
 def _read_data(

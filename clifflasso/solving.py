@@ -107,11 +107,14 @@ def lasso_path(
     *,
     exact: bool = False,
     solver: str = "auto",
+    force: bool = False,
 ) -> Path:
     r"""The Lasso solution path over the dictionary ``D``.
 
     ``exact=True``: the exact piecewise-linear path (:class:`~clifflasso.exact.ExactPath`,
-    rational data, no ``betas``). Otherwise numeric solutions on the grid ``betas`` (a number
+    rational data, no ``betas``); its cost is estimated first and a path estimated to take
+    more than a minute is refused with a ``ValueError`` that says how big it is, unless
+    ``force=True``. Otherwise numeric solutions on the grid ``betas`` (a number
     or a sequence; default: 25 values geometrically spaced from :math:`\beta_{\max}` down to
     :math:`10^{-3}\beta_{\max}`), by one homotopy sweep (``solver="auto"``), warm-started
     working sets (``"working_set"``, ``"cd"``) or one solve per beta (a cvxpy solver name).
@@ -119,7 +122,7 @@ def lasso_path(
     if exact:
         if betas is not None:
             raise ValueError("an exact path finds its own breakpoints; betas are for numeric paths")
-        return ExactPath(D, y)
+        return ExactPath(D, y, force=force)
     if betas is None:
         labels = as_labels(y, D.matrix.shape[0])
         top = _problem(D, labels, None).beta_max

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 from click.testing import CliRunner
@@ -101,3 +102,38 @@ def test_fit_takes_depth_like_every_verb_and_a_fixed_activation_choice():
     assert "[relu|leaky_relu|abs|threshold|sign][,...]" in help_text
     bad = runner.invoke(main, ["forecast", "--series", "nile", "--activation", "Relu"])
     assert bad.exit_code == 2 and "'Relu' is not one of 'relu'" in bad.stderr
+
+
+# ----------------------------------------------------------------------------- exact work
+def _sine_table(path, n: int, extra_digits: str = "") -> None:
+    """``n`` points of sin on [0, 6] with five decimals (and ``extra_digits`` appended)."""
+    xs = np.linspace(0, 6, n)
+    rows = [f"{v:.5f}{extra_digits},{np.sin(v):.5f}{extra_digits}" for v in xs]
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+
+
+def test_an_exact_path_too_long_to_wait_for_is_refused_at_once(tmp_path):
+    """60 points with five decimals at abs depth 3 would run for about an hour: refused in
+    well under a second, saying how big and what to do."""
+    _sine_table(tmp_path / "sin60.csv", 60)
+    args = ["path", "--data", str(tmp_path / "sin60.csv"), "--activation", "abs", "--depth", "3"]
+    import clifflasso.dictionary  # noqa: F401  (imports are not the work being timed)
+    import clifflasso.exact  # noqa: F401
+
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, [*args, "--exact"])
+    assert time.perf_counter() - started < 1.0
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    for part in ("N=60 points", "20 bits", "100,000", " h ", "--limit-denominator K", "--force"):
+        assert part in result.stderr, result.stderr
+
+
+def test_limit_denominator_rounds_huge_fractions_so_the_exact_path_runs(tmp_path):
+    _sine_table(tmp_path / "long.csv", 20, extra_digits="1" * 900)
+    args = ["path", "--data", str(tmp_path / "long.csv"), "--exact"]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "3009 bits" in refused.stderr, refused.stderr
+    result = CliRunner().invoke(main, [*args, "--limit-denominator", "100"])
+    assert result.exit_code == 0, result.stderr
+    assert "data rounded to fractions with denominators <= 100" in result.output
+    assert "exact path: " in result.output

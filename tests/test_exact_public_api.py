@@ -59,3 +59,25 @@ def test_cli_export_verb():
     document = json.loads(result.output)
     assert document["exact"] is True
     assert np.isclose(float(Fraction(document["beta"])), 1e-3)
+
+
+def test_exact_paths_estimate_their_cost_first_and_report_each_breakpoint(monkeypatch):
+    """``lasso_path(..., exact=True)`` refuses a path estimated above the limit with the same
+    one-line message as the command line, unless ``force=True``; ``progress`` sees every
+    breakpoint."""
+    import clifflasso.exact.path as exact_path
+    from clifflasso.exact import ExactPath, exact_path_cost
+
+    x, y = load_example("mirrors")
+    D = cl.dictionary(x, cl.Architecture("relu", 2))
+    cost = exact_path_cost(D, y)
+    assert cost.n_samples == 6 and cost.n_columns == len(D) and cost.problem() is None
+    assert exact_path_cost(x, y, arch=D.arch).n_columns == D.n_raw  # before building D
+    monkeypatch.setattr(exact_path, "_SECONDS_PER_UNIT", 1.0)
+    with pytest.raises(ValueError, match=r"N=6 points .* force=True\)$"):
+        cl.lasso_path(D, y, exact=True)
+    seen = []
+    path = ExactPath(D, y, force=True, progress=lambda k, beta: seen.append((k, beta)))
+    assert [k for k, _ in seen] == list(range(1, len(path.breakpoints)))
+    assert [beta for _, beta in seen] == list(path.breakpoints[:-1])
+    assert cl.lasso_path(D, y, exact=True, force=True).breakpoints == path.breakpoints

@@ -19,7 +19,7 @@ d-dimensional normals (``norm=2`` hyperplane families) are refused.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -28,7 +28,8 @@ import numpy as np
 import sympy as sp
 
 from clifflasso import _display
-from clifflasso._data import _to_fraction
+from clifflasso._data import _to_fraction, as_data
+from clifflasso.architecture import Architecture
 from clifflasso.exact.network import ExactNetwork, exact_network, solution_formula
 from clifflasso.lasso.exact_homotopy import (
     Segment,
@@ -293,6 +294,86 @@ def exact_solve(D, y: object, beta: object) -> ExactLassoSolution:
     return data.solution(z, beta)
 
 
+# ----------------------------------------------------------------------------- cost
+#: Estimated seconds above which :class:`ExactPath` refuses to start unless forced.
+EXACT_PATH_LIMIT_SECONDS = 60.0
+
+#: Seconds per unit of :math:`P N^3` at small entries, timed on the exact homotopy (sin data
+#: with five decimals: ReLU depth 2 at N = 20 and 40, absolute value depth 3 at N = 12, 20, 30;
+#: two-core machine). The estimate is meant to be right within a factor of about 3.
+_SECONDS_PER_UNIT = 2.4e-6
+
+
+def _duration(seconds: float) -> str:
+    """A duration for a message: ``about 40 s``, ``about 12 min``, ``about 3 h``."""
+    for unit, size in (("days", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"about {seconds / size:.3g} {unit}"
+    return f"about {seconds:.2g} s"
+
+
+@dataclass(frozen=True)
+class ExactPathCost:
+    r"""The estimated cost of an exact path, computed before any exact work.
+
+    The homotopy has about :math:`N` to :math:`2N` breakpoints; at each it updates :math:`P`
+    correlations of length :math:`N` in rational numbers whose size grows with the active set
+    and with ``bits``, the bit length of the largest numerator or denominator among the inputs
+    and labels (a decimal such as 0.12345 is 2469/20000: 15 bits; a float taken at its binary
+    value has about 55). Timing gives
+    :math:`	ext{seconds} pprox 2.4\cdot10^{-6}\, P N^3 (1 + 	ext{bits}/64)^{1.3}`.
+    """
+
+    n_samples: int
+    n_columns: int
+    bits: int
+    largest_denominator: int
+    seconds: float
+
+    def problem(self, limit: float = EXACT_PATH_LIMIT_SECONDS) -> str | None:
+        """The one-line refusal when the estimate exceeds ``limit`` seconds, else ``None``."""
+        if self.seconds <= limit:
+            return None
+        return (
+            f"an exact path on N={self.n_samples} points over {self.n_columns} columns, with "
+            f"entries of up to {self.bits} bits (largest denominator "
+            f"{_shown_integer(self.largest_denominator)}), would take {_duration(self.seconds)} "
+            f"(estimate; the limit is {_duration(limit)}): round the data (--limit-denominator "
+            "K on the command line, Fraction.limit_denominator in Python), use fewer points or "
+            "a numeric path, or force it (--force, force=True)"
+        )
+
+
+def _shown_integer(value: int) -> str:
+    digits = len(str(value)) if value.bit_length() < 10_000 else None
+    if digits is not None and digits <= 12:
+        return f"{value:,}"
+    return f"a number of {digits:,} digits" if digits else f"2^{value.bit_length()}"
+
+
+def exact_path_cost(D, y: object, *, arch: Architecture | None = None) -> ExactPathCost:
+    """Estimate the cost of ``ExactPath(D, y)`` from the data alone (no exact feature values
+    are computed): see :class:`ExactPathCost`.
+
+    With ``arch``, ``D`` is the data ``X`` instead of a dictionary and the number of columns is
+    the size of the raw family, known in closed form, so nothing is built (the check before a
+    large dictionary is enumerated).
+    """
+    if arch is None:
+        data, n_columns = D.data, len(D)
+    else:
+        from clifflasso.dictionary import family_for
+
+        data = as_data(D)
+        n_columns = family_for(arch, data).size()
+    labels = as_exact_labels(y, data.n_samples)
+    entries = [v for row in data.exact for v in row] + list(labels)
+    bits = max(max(v.numerator.bit_length(), v.denominator.bit_length()) for v in entries)
+    n = data.n_samples
+    seconds = _SECONDS_PER_UNIT * n_columns * n**3 * (1 + bits / 64) ** 1.3
+    return ExactPathCost(n, n_columns, bits, max(v.denominator for v in entries), seconds)
+
+
 # ----------------------------------------------------------------------------- paths
 class Path(ABC):
     r"""A Lasso solution path :math:`\beta \mapsto z^*(\beta)` over one dictionary and labels.
@@ -366,13 +447,34 @@ class Path(ABC):
 
 class ExactPath(Path):
     r"""The exact piecewise-linear path (module docstring): on
-    :math:`[\beta_{k+1}, \beta_k]`, :math:`z^*(\beta) = z^*(\beta_k) + (\beta_k - \beta)u_k`."""
+    :math:`[\beta_{k+1}, \beta_k]`, :math:`z^*(\beta) = z^*(\beta_k) + (\beta_k - \beta)u_k`.
+
+    Its cost is estimated first (:func:`exact_path_cost`): beyond
+    :data:`EXACT_PATH_LIMIT_SECONDS` a ``ValueError`` says how big the problem is and what to do,
+    before any exact work, unless ``force=True``. ``progress(k, beta)`` is called as each
+    breakpoint ``beta`` (the ``k``-th, from 1) is found.
+    """
 
     exact = True
 
-    def __init__(self, D, y: object) -> None:
+    def __init__(
+        self,
+        D,
+        y: object,
+        *,
+        force: bool = False,
+        progress: Callable[[int, Fraction], None] | None = None,
+    ) -> None:
+        if not force:
+            problem = exact_path_cost(D, y).problem()
+            if problem is not None:
+                raise ValueError(problem)
         self._data = _ExactData(D, y)
-        self._segments = list(homotopy_segments(self._data.problem))
+        self._segments = []
+        for segment in homotopy_segments(self._data.problem):
+            self._segments.append(segment)
+            if progress is not None:
+                progress(len(self._segments), segment.beta_start)
         if self._segments:
             self.breakpoints = tuple(s.beta_start for s in self._segments) + (Fraction(0),)
         else:
