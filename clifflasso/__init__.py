@@ -43,6 +43,7 @@ _LOCATIONS = {
     "fit_path": "clifflasso.lasso",
     "lasso_path": "clifflasso.solving",
     "solve": "clifflasso.solving",
+    "symbolic_lasso": "clifflasso.exact",
 }
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "fit_path",
     "lasso_path",
     "solve",
+    "symbolic_lasso",
 ]
 __version__ = "0.1.0"
 
@@ -74,7 +76,7 @@ if TYPE_CHECKING:
     from clifflasso.architecture import Architecture
     from clifflasso.dictionary import Dictionary, dictionary
     from clifflasso.estimator import ConvexNetRegressor
-    from clifflasso.exact import ExactLassoSolution, Path
+    from clifflasso.exact import ExactLassoSolution, Path, symbolic_lasso
     from clifflasso.families.base import Feature
     from clifflasso.lasso import LassoSolution, SolverError, beta_max, fit, fit_path
     from clifflasso.numeric.network import ChainNetwork, SwitchingNetwork

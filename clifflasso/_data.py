@@ -90,8 +90,10 @@ def _to_fraction(value: object) -> tuple[Fraction, bool]:
     if _is_sympy(value, "Basic"):
         if not value.is_number:
             raise ValueError(
-                f"X contains the symbolic entry {value}; numeric dictionaries need numbers "
-                "(use clifflasso.symbolic for formulas in symbols)"
+                f"X contains the symbolic entry {value}; dictionaries need numbers (for "
+                "data in symbols, x_1 < x_2 < ...: clifflasso.symbolic_lasso(arch, N) gives "
+                "the Lasso solution for N <= 3 points, clifflasso.exact.symbolic_dictionary "
+                "the columns for N <= 6)"
             )
         if value.is_Rational:
             return Fraction(int(value.p), int(value.q)), True

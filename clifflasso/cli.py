@@ -38,6 +38,7 @@ from clifflasso.architecture import ACTIVATIONS
 from clifflasso.cli_forecast import forecast
 from clifflasso.cli_support import (
     MAX_DEPTH,
+    MAX_SYMBOLIC_POINTS,
     ActivationList,
     Number,
     architecture,
@@ -376,6 +377,14 @@ main.add_command(forecast)
     type=click.IntRange(min=1),
     help="Print only the first LIMIT columns (default: all).",
 )
+@click.option(
+    "--symbols",
+    type=click.IntRange(min=2, max=MAX_SYMBOLIC_POINTS),
+    metavar="N",
+    help=f"Instead of data: N symbolic points x_1 < ... < x_N, 2 <= N <= "
+    f"{MAX_SYMBOLIC_POINTS} (1-D; the Lasso solution in symbols, N <= 3, is "
+    "clifflasso.symbolic_lasso in Python).",
+)
 def derive(
     example,
     data_path,
@@ -388,11 +397,18 @@ def derive(
     max_features,
     latex,
     limit,
+    symbols,
 ) -> None:
     """Print the dictionary of one architecture on the data: each column's closed-form
-    feature formula, kind, generating data points and kinks (labels y are not used)."""
+    feature formula, kind, generating data points and kinks (labels y are not used). With
+    --symbols N, the columns on N symbolic points instead."""
     import sympy as sp
 
+    if symbols is not None:
+        if example is not None or data_path is not None:
+            raise click.UsageError("--symbols replaces --example and --data")
+        _derive_symbolic(architecture(activation, depth), symbols, dedupe, latex, limit)
+        return
     X, _ = _exact_data(example, data_path, x_columns, y_column)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     columns = range(len(D) if limit is None else min(limit, len(D)))
@@ -423,6 +439,42 @@ def derive(
         _echo(r"\end{align*}")
     if len(columns) < len(D):
         _echo(("% " if latex else "") + f"... {len(D) - len(columns)} more columns")
+
+
+def _derive_symbolic(
+    arch: clifflasso.Architecture, n_points: int, dedupe: bool, latex: bool, limit: int | None
+) -> None:
+    """``derive --symbols N``: the columns of ``arch`` on N symbolic points."""
+    import sympy as sp
+
+    from clifflasso.exact import symbolic_dictionary
+
+    try:
+        D = symbolic_dictionary(arch, n_points, dedupe=dedupe)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    shown = len(D.features) if limit is None else min(limit, len(D.features))
+    gaps = ", ".join(
+        f"x_{n} = x_1 + " + " + ".join(f"d_{k}" for k in range(1, n))
+        for n in range(2, n_points + 1)
+    )
+    prefix = "% " if latex else ""
+    _echo(
+        f"{prefix}{arch.activation} depth {arch.depth} on N={n_points} symbolic points "
+        f"x_1 < ... < x_{n_points} ({gaps}; gaps d_k > 0): family {D.family_name!r}, "
+        f"{len(D.features)} columns (raw {D.n_raw}, {D.n_raw - len(D.features)} removed)"
+    )
+    if latex:
+        _echo(r"\begin{align*}")
+    for j, formula in enumerate(D.features[:shown]):
+        if latex:
+            _echo(rf"F_{{{j}}}(x) &= {sp.latex(formula)}\\")
+        else:
+            _echo(f"[{j}] {formula}")
+    if latex:
+        _echo(r"\end{align*}")
+    if shown < len(D.features):
+        _echo(f"{prefix}... {len(D.features) - shown} more columns")
 
 
 @main.command()

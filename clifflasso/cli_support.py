@@ -18,6 +18,10 @@ from clifflasso.architecture import ACTIVATIONS, Architecture
 #: package changes beyond a few layers.
 MAX_DEPTH = 500
 
+#: Most symbolic points of ``derive --symbols`` (the same as
+#: ``clifflasso.exact.symbolic_data.MAX_DICTIONARY_SAMPLES``, which imports sympy).
+MAX_SYMBOLIC_POINTS = 6
+
 
 # ----------------------------------------------------------------------------- data
 def read_exact_table(

@@ -137,3 +137,24 @@ def test_limit_denominator_rounds_huge_fractions_so_the_exact_path_runs(tmp_path
     assert result.exit_code == 0, result.stderr
     assert "data rounded to fractions with denominators <= 100" in result.output
     assert "exact path: " in result.output
+
+
+# ----------------------------------------------------------------------------- data in symbols
+def test_derive_symbols_prints_the_dictionary_on_symbolic_points():
+    result = CliRunner().invoke(main, ["derive", "--symbols", "3"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.output.splitlines()
+    assert "N=3 symbolic points x_1 < ... < x_3 (x_2 = x_1 + d_1, x_3 = x_1 + d_1 + d_2" in lines[0]
+    assert lines[1:] == [
+        "[0] Max(0, x - x_1)",
+        "[1] Max(0, -d_1 + x - x_1)",
+        "[2] Max(0, d_1 - x + x_1)",
+        "[3] Max(0, d_1 + d_2 - x + x_1)",
+    ]
+    for args, expected in [
+        (["--symbols", "7"], "2<=x<=6"),
+        (["--symbols", "3", "--activation", "threshold"], "no symbolic version"),
+        (["--symbols", "3", "--example", "mirrors"], "--symbols replaces"),
+    ]:
+        bad = CliRunner().invoke(main, ["derive", *args])
+        assert bad.exit_code == 2 and expected in bad.stderr, bad.stderr

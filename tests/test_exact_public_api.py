@@ -81,3 +81,24 @@ def test_exact_paths_estimate_their_cost_first_and_report_each_breakpoint(monkey
     assert [k for k, _ in seen] == list(range(1, len(path.breakpoints)))
     assert [beta for _, beta in seen] == list(path.breakpoints[:-1])
     assert cl.lasso_path(D, y, exact=True, force=True).breakpoints == path.breakpoints
+
+
+def test_data_in_symbols_has_a_public_entry_point_named_by_the_error():
+    import sympy as sp
+
+    from clifflasso.exact import symbolic_dictionary
+
+    assert "symbolic_lasso" in cl.__all__ and cl.symbolic_lasso.__module__.startswith("clifflasso")
+    with pytest.raises(ValueError, match=r"clifflasso\.symbolic_lasso\(arch, N\).*N <= 3"):
+        cl.dictionary([sp.Symbol("a"), 1, 2], cl.Architecture("relu", 2))
+    with pytest.raises(ValueError, match=r"N = 2\.\.3 points, got 4 .*N = 6"):
+        cl.symbolic_lasso(cl.Architecture("relu", 2), 4)
+    five = symbolic_dictionary(cl.Architecture("relu", 2), 5)  # beyond the Lasso's N = 3
+    numeric = cl.dictionary([0, 1, 3, 4, 7], cl.Architecture("relu", 2))
+    assert len(five.features) == len(numeric)
+    at = {five.points[0]: 0, **dict(zip(five.gaps, [1, 2, 1, 3]))}
+    values = sorted(
+        tuple(sp.sympify(f).subs(at).subs(five.x, p) for p in (0, 1, 3, 4, 7))
+        for f in five.features
+    )
+    assert values == sorted(tuple(int(v) for v in column) for column in numeric.matrix.T)

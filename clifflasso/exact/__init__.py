@@ -5,7 +5,8 @@ r"""Exact closed forms: the rational Lasso solution path, closed-form networks.
   exact=True)``), its cost estimated first by :func:`exact_path_cost`;
 * :class:`ExactLassoSolution` - ``.formula`` (sympy :math:`f^*(x)`), ``.exact_network``
   (per-layer weights as exact sympy numbers), ``.kkt_violations()``;
-* :func:`symbolic_lasso` - tiny cases (N = 2, 3) in symbols.
+* :func:`symbolic_lasso` - the Lasso solution on N = 2, 3 symbolic points
+  (``clifflasso.symbolic_lasso``); :func:`symbolic_dictionary` - the columns alone, N <= 6.
 """
 
 from clifflasso.exact.network import ExactNetwork, ExactUnit, exact_network, solution_formula
@@ -18,7 +19,12 @@ from clifflasso.exact.path import (
     exact_path_cost,
     exact_solve,
 )
-from clifflasso.exact.symbolic_data import SymbolicLasso, symbolic_lasso
+from clifflasso.exact.symbolic_data import (
+    SymbolicDictionary,
+    SymbolicLasso,
+    symbolic_dictionary,
+    symbolic_lasso,
+)
 
 __all__ = [
     "EXACT_PATH_LIMIT_SECONDS",
@@ -31,7 +37,9 @@ __all__ = [
     "exact_network",
     "exact_path_cost",
     "exact_solve",
+    "SymbolicDictionary",
     "SymbolicLasso",
     "solution_formula",
+    "symbolic_dictionary",
     "symbolic_lasso",
 ]

@@ -1,4 +1,5 @@
-r"""The Lasso solution in symbols for tiny data sets (N = 2, 3): :func:`symbolic_lasso`.
+r"""The Lasso solution in symbols for tiny data sets (N = 2, 3): :func:`symbolic_lasso`, and
+the dictionary alone on up to six symbolic points: :func:`symbolic_dictionary`.
 
 The data are symbolic, :math:`x_1 < x_2 < \dots` written as :math:`x_n = x_1 + d_1 + \dots +
 d_{n-1}` with positive gaps :math:`d_k`, labels :math:`y_n` real, :math:`\beta > 0`. For every
@@ -36,7 +37,96 @@ from clifflasso.architecture import Architecture
 from clifflasso.dictionary import family_for
 from clifflasso.symbolic.ops import SYMBOLIC
 
+#: Most symbolic points of :func:`symbolic_lasso` (its candidate active sets grow
+#: exponentially with N).
 MAX_SAMPLES = 3
+
+#: Most symbolic points of :func:`symbolic_dictionary` (the closed forms of the columns only).
+MAX_DICTIONARY_SAMPLES = 6
+
+
+@dataclass(frozen=True)
+class SymbolicDictionary:
+    r"""A 1-D dictionary on symbolic points :math:`x_1 < \dots < x_N`, written
+    :math:`x_n = x_1 + d_1 + \dots + d_{n-1}` with positive gaps :math:`d_k`: ``features`` are
+    the closed forms in ``x`` of the columns kept (``kept``, numbered as in the raw family;
+    columns equal up to a constant, and constant ones, are removed when there is an output
+    bias), ``columns`` their values at the points."""
+
+    arch: Architecture
+    x: sp.Symbol
+    points: tuple[sp.Expr, ...]
+    gaps: tuple[sp.Symbol, ...]
+    family_name: str
+    n_raw: int
+    kept: tuple[int, ...]
+    features: tuple[sp.Expr, ...]
+    columns: tuple[tuple[sp.Expr, ...], ...]
+    formulas: tuple[sp.Expr, ...]
+
+
+def symbolic_dictionary(
+    arch: Architecture, n_samples: int, *, dedupe: bool = True
+) -> SymbolicDictionary:
+    """The dictionary of a 1-D architecture on ``n_samples`` symbolic points (2 to
+    :data:`MAX_DICTIONARY_SAMPLES`), in closed form; ``dedupe=False`` keeps every column of
+    the family.
+
+    Families enumerated from the numeric data values (switching patterns, abs vertices, where
+    coincident vertices are merged) or whose closed forms need comparisons that the order of
+    the points does not decide raise ``ValueError``.
+    """
+    if isinstance(n_samples, bool) or not 2 <= n_samples <= MAX_DICTIONARY_SAMPLES:
+        raise ValueError(
+            f"symbolic dictionaries are for N = 2..{MAX_DICTIONARY_SAMPLES} points, got {n_samples}"
+        )
+    x1 = sp.Symbol("x_1", real=True)
+    gaps = sp.symbols(f"d_1:{n_samples}", positive=True)
+    points = tuple(x1 + sum(gaps[:k], sp.Integer(0)) for k in range(n_samples))
+    x = sp.Symbol("x", real=True)
+    data = Data(
+        values=np.arange(n_samples, dtype=np.float64).reshape(-1, 1),
+        exact=tuple((p,) for p in points),
+        given_exactly=True,
+    )
+    family = family_for(arch, data)
+    if not family.symbolic_data:
+        raise ValueError(
+            f"the {family.name!r} family is enumerated from numeric data values: no symbolic "
+            "version"
+        )
+    table = family.enumerate()
+    try:
+        columns = [
+            tuple(family.closed_form(table, j, p, SYMBOLIC) for p in points)
+            for j in range(len(table))
+        ]
+        formulas = [family.closed_form(table, j, x, SYMBOLIC) for j in range(len(table))]
+    except TypeError as exc:
+        raise ValueError(
+            f"the {family.name!r} closed forms need comparisons that the data order does not "
+            f"decide ({exc})"
+        ) from exc
+    kept, centred = [], []
+    for j, column in enumerate(columns):
+        mean = sum(column, sp.Integer(0)) / n_samples if arch.output_bias else 0
+        key = tuple(sp.expand(v - mean) for v in column)
+        if dedupe and (all(v == 0 for v in key) or key in centred):
+            continue
+        kept.append(j)
+        centred.append(key)
+    return SymbolicDictionary(
+        arch=arch,
+        x=x,
+        points=points,
+        gaps=tuple(gaps),
+        family_name=family.name,
+        n_raw=len(table),
+        kept=tuple(kept),
+        features=tuple(formulas[j] for j in kept),
+        columns=tuple(columns),
+        formulas=tuple(formulas),
+    )
 
 
 @dataclass(frozen=True)
@@ -91,46 +181,24 @@ def symbolic_lasso(arch: Architecture, n_samples: int) -> SymbolicLasso:
     where coincident vertices are merged) or whose closed forms need comparisons that the order
     does not decide (e.g. reflections ``2 x_2 - x_1`` against ``x_3``) raise ``ValueError``.
     """
-    if not 2 <= n_samples <= MAX_SAMPLES:
-        raise ValueError(f"symbolic Lasso solutions are for N = 2..{MAX_SAMPLES}, got {n_samples}")
-    x1 = sp.Symbol("x_1", real=True)
-    gaps = sp.symbols(f"d_1:{n_samples}", positive=True)
-    points = tuple(x1 + sum(gaps[:k], sp.Integer(0)) for k in range(n_samples))
+    if isinstance(n_samples, bool) or not 2 <= n_samples <= MAX_SAMPLES:
+        raise ValueError(
+            f"symbolic Lasso solutions are for N = 2..{MAX_SAMPLES} points, got {n_samples} "
+            f"(symbolic_dictionary derives the columns alone up to N = {MAX_DICTIONARY_SAMPLES})"
+        )
+    dictionary = symbolic_dictionary(arch, n_samples)
+    x, points, gaps = dictionary.x, dictionary.points, dictionary.gaps
+    columns, formulas, kept = dictionary.columns, dictionary.formulas, list(dictionary.kept)
     labels = sp.symbols(f"y_1:{n_samples + 1}", real=True)
     beta = sp.Symbol("beta", positive=True)
-    x = sp.Symbol("x", real=True)
-    data = Data(
-        values=np.arange(n_samples, dtype=np.float64).reshape(-1, 1),
-        exact=tuple((p,) for p in points),
-        given_exactly=True,
-    )
-    family = family_for(arch, data)
-    if not family.symbolic_data:
-        raise ValueError(
-            f"the {family.name!r} family is enumerated from numeric data values: no symbolic "
-            "version"
-        )
-    table = family.enumerate()
-    try:
-        columns = [
-            tuple(family.closed_form(table, j, p, SYMBOLIC) for p in points)
-            for j in range(len(table))
-        ]
-        formulas = [family.closed_form(table, j, x, SYMBOLIC) for j in range(len(table))]
-    except TypeError as exc:
-        raise ValueError(
-            f"the {family.name!r} closed forms need comparisons that the data order does not "
-            f"decide ({exc})"
-        ) from exc
     intercept = arch.output_bias
-    kept, centred = [], []
-    for j, column in enumerate(columns):
-        mean = sum(column, sp.Integer(0)) / n_samples if intercept else 0
-        key = tuple(sp.expand(v - mean) for v in column)
-        if all(v == 0 for v in key) or key in centred:
-            continue
-        kept.append(j)
-        centred.append(key)
+    centred = [
+        tuple(
+            sp.expand(v - (sum(columns[j], sp.Integer(0)) / n_samples if intercept else 0))
+            for v in columns[j]
+        )
+        for j in kept
+    ]
     y_mean = sum(labels, sp.Integer(0)) / n_samples if intercept else 0
     target = sp.Matrix([t - y_mean for t in labels])
     matrix = sp.Matrix(n_samples, len(kept), lambda n, k: centred[k][n])
@@ -149,8 +217,7 @@ def symbolic_lasso(arch: Architecture, n_samples: int) -> SymbolicLasso:
                     _piece(matrix, target, active, signs, gram, beta, y_mean, means, kept, formulas)
                 )
     formula = sp.Piecewise(*((piece.function, piece.condition) for piece in pieces))
-    features = tuple(formulas[j] for j in kept)
-    return SymbolicLasso(x, points, gaps, labels, beta, features, tuple(pieces), formula)
+    return SymbolicLasso(x, points, gaps, labels, beta, dictionary.features, tuple(pieces), formula)
 
 
 def _piece(
