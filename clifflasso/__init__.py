@@ -7,10 +7,13 @@ Public API::
     dictionary(X, arch, dedupe=True) -> Dictionary
     solve(D, y, beta, solver="auto") -> LassoSolution       (.network rebuilds the network)
     certify(solution) -> Certificate                        (is it the global optimum?)
-    lasso_path(D, y, betas=None, exact=False) -> Path       (exact homotopy or a beta grid)
+    lasso_path(D, y, betas=None, exact=False, force=False) -> Path
+                                                            (exact homotopy, its cost estimated
+                                                             first, or a beta grid)
     fit(X, y, arch, beta, memory_limit=...)                 (streamed, never materialised)
     fit_path(X, y, arch, betas=None, n_betas=10)            (streamed beta path, warm-started)
     export.to_latex / to_python / to_json / to_npz          (closed-form solutions)
+    symbolic_lasso(arch, n_samples) -> SymbolicLasso        (f*(x) on 2-3 symbolic points)
 
 The names are imported on first use (``import clifflasso`` loads neither sympy nor the solvers).
 """

@@ -592,6 +592,61 @@ def fit(
         click.echo(f"\nwrote {plot_path}")
 
 
+def _exact_cost_options(command: Callable) -> Callable:
+    """The options ``--force`` and ``--limit-denominator`` of exact work (``path --exact``,
+    ``export --exact``)."""
+    command = click.option(
+        "--limit-denominator",
+        type=click.IntRange(min=1),
+        metavar="K",
+        help="Round every input and label to the nearest fraction with denominator <= K "
+        "(Fraction.limit_denominator) before anything else; a line on standard error says so.",
+    )(command)
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Run exact work even when its estimated time (from N, the number of columns and "
+        "the size of the data's fractions) is above the limit of one minute.",
+    )(command)
+
+
+def _rounded(X: list, y: list, limit: int, *, err: bool) -> tuple[list, list]:
+    """``X`` and ``y`` rounded entrywise by ``Fraction.limit_denominator(limit)``, with a line
+    that says so and gives the largest change (on standard error with ``err``)."""
+    changes = [0.0]
+
+    def round_one(value: Fraction) -> Fraction:
+        rounded = Fraction(value).limit_denominator(limit)
+        changes.append(float(abs(rounded - value)))
+        return rounded
+
+    rounded_X = [tuple(map(round_one, x)) if isinstance(x, tuple) else round_one(x) for x in X]
+    rounded_y = [round_one(v) for v in y]
+    note = (
+        f"data rounded to fractions with denominators <= {limit} (Fraction.limit_denominator): "
+        f"largest change {max(changes):.3g}"
+    )
+    if err:
+        click.echo(note, err=True)
+    else:
+        _echo(note)
+    return rounded_X, rounded_y
+
+
+def _check_exact_cost(X: list, y: list, arch: clifflasso.Architecture) -> None:
+    """Refuse exact work estimated above the limit, before the dictionary is built
+    (:func:`clifflasso.exact.exact_path_cost`); an exact solve at one beta runs the path down to
+    that beta, so the same bound applies."""
+    from clifflasso.exact import exact_path_cost
+
+    try:
+        problem = exact_path_cost(X, y, arch=arch).problem()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if problem is not None:
+        raise click.UsageError(problem)
+
+
 def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, ratio: float):
     """Decreasing betas: the given list, or ``num`` values geometrically spaced from
     beta_max down to ``ratio * beta_max``."""
@@ -612,19 +667,7 @@ def _beta_grid(D: Dictionary, labels: np.ndarray, betas: str | None, num: int, r
     help="The exact piecewise-linear path (rational homotopy): its breakpoints are found, "
     "not chosen. Needs rational feature values (1-D data, or --norm 1 in d-D).",
 )
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Run an exact path even when its estimated time (from N, the number of columns and "
-    "the size of the data's fractions) is above the limit of one minute.",
-)
-@click.option(
-    "--limit-denominator",
-    type=click.IntRange(min=1),
-    metavar="K",
-    help="Round every input and label to the nearest fraction with denominator <= K "
-    "(Fraction.limit_denominator) before anything else; the output says so.",
-)
+@_exact_cost_options
 @click.option(
     "--betas",
     help="Comma-separated betas >= 0 of a numeric path (default: a geometric grid, see --num).",
@@ -682,27 +725,19 @@ def path_command(
     An exact path's cost is estimated first; above a minute it is refused (say --force, or
     round the data with --limit-denominator K) and otherwise shows each breakpoint as found.
     """
-    from clifflasso.exact import ExactPath, exact_path_cost
+    from clifflasso.exact import ExactPath
 
     if exact and betas is not None:
         raise click.UsageError("--betas is for numeric paths; an exact path finds its own")
     grid = None if betas is None else sorted(set(parse_numbers(betas, "--betas")), reverse=True)
     X, y = _exact_data(example, data_path, x_columns, y_column)
     if limit_denominator is not None:
-        X, y, change = _rounded(X, y, limit_denominator)
-        _echo(
-            f"data rounded to fractions with denominators <= {limit_denominator} "
-            f"(Fraction.limit_denominator): largest change {change:.3g}"
-        )
+        X, y = _rounded(X, y, limit_denominator, err=False)
     labels = _labels(X, y)
-    if exact and not force:
+    if exact and not force:  # the size first: a dictionary too large to build says so
         arch = architecture(activation, depth, norm=int(norm))
-        try:
-            problem = exact_path_cost(X, y, arch=arch).problem()
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from exc
-        if problem is not None:
-            raise click.UsageError(problem)
+        check_dictionary_size(X, arch, max_features)
+        _check_exact_cost(X, y, arch)
     D = _build(X, activation, depth, norm, dedupe, max_features)
     _echo(_summary(D))
     if exact:
@@ -744,21 +779,6 @@ def path_command(
 
         write_plot(lambda name: plot_path(path, name), plot_file)
         _echo(f"wrote {plot_file}")
-
-
-def _rounded(X: list, y: list, limit: int) -> tuple[list, list, float]:
-    """``X`` and ``y`` rounded entrywise by ``Fraction.limit_denominator(limit)``, and the
-    largest change."""
-    changes = [0.0]
-
-    def round_one(value: Fraction) -> Fraction:
-        rounded = Fraction(value).limit_denominator(limit)
-        changes.append(float(abs(rounded - value)))
-        return rounded
-
-    rounded_X = [tuple(map(round_one, x)) if isinstance(x, tuple) else round_one(x) for x in X]
-    rounded_y = [round_one(v) for v in y]
-    return rounded_X, rounded_y, max(changes)
 
 
 def _read_data(
@@ -879,8 +899,9 @@ def _float_beta(beta: Fraction) -> float:
     "--exact/--numeric",
     default=True,
     show_default=True,
-    help="Exact rational homotopy, or the float solver.",
+    help="Exact rational homotopy (its cost estimated first), or the float solver.",
 )
+@_exact_cost_options
 @click.option(
     "--dedupe/--no-dedupe",
     default=True,
@@ -915,6 +936,8 @@ def export(
     depth,
     beta,
     exact,
+    force,
+    limit_denominator,
     dedupe,
     fmt,
     standalone,
@@ -930,8 +953,12 @@ def export(
     if not exact:
         beta = _float_beta(beta)
     X, y = _exact_data(example, data_path, x_columns, y_column)
+    if limit_denominator is not None:
+        X, y = _rounded(X, y, limit_denominator, err=True)
     arch = architecture(activation, depth)
     check_dictionary_size(X, arch)
+    if exact and not force:
+        _check_exact_cost(X, y, arch)
     D = clifflasso.dictionary(X, arch, dedupe=dedupe)
     if exact:
         solution = clifflasso.solve(D, y, beta, exact=True)

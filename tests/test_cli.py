@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -158,3 +159,16 @@ def test_derive_symbols_prints_the_dictionary_on_symbolic_points():
     ]:
         bad = CliRunner().invoke(main, ["derive", *args])
         assert bad.exit_code == 2 and expected in bad.stderr, bad.stderr
+
+
+def test_export_estimates_its_exact_solve_and_rounds_on_request(tmp_path):
+    _sine_table(tmp_path / "sin60.csv", 60)
+    data = ["--data", str(tmp_path / "sin60.csv"), "--format", "json"]
+    refused = CliRunner().invoke(main, ["export", *data, "--activation", "abs", "--depth", "3"])
+    assert refused.exit_code == 2 and "N=60 points" in refused.stderr, refused.stderr
+    _sine_table(tmp_path / "long.csv", 12, extra_digits="7" * 900)
+    args = ["export", "--data", str(tmp_path / "long.csv"), "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--limit-denominator", "1000"])
+    assert result.exit_code == 0, result.stderr
+    assert "denominators <= 1000" in result.stderr
+    assert json.loads(result.stdout)["exact"] is True
