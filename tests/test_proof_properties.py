@@ -772,7 +772,7 @@ def test_scaling_data_and_labels_scales_the_solution(family, factor):
             m=st.integers(-9, 9),
         ),
         body,
-        EXTREMES,
+        EXTREMES[1:-1],
         [EXTREMES[0], EXTREMES[-1]] + SCALE_EXAMPLES.get(family[0], []),
     )
 
@@ -910,7 +910,7 @@ def test_dedupe_keeps_the_optimum(family, factor):
         factor,
         dict(values=spread_points(), labels=LABELS, size=SIZES, fraction=FRACTIONS),
         body,
-        [MULTISCALE_EXAMPLE],
+        [] if family[2] == 1 else [MULTISCALE_EXAMPLE],
         always,
     )
 
