@@ -557,7 +557,10 @@ def test_local_search_ends_at_a_listed_critical_point(T, width, seed):
             method="BFGS",
             options={"gtol": 1e-10, "maxiter": 5000},
         )
-        assert np.min(np.abs(listed - result.fun)) <= 1e-5 * max(1.0, result.fun)
+        # degenerate minima (the global one, loss 0, is flat to fourth order when the student
+        # is wider than the teacher's rank) are approached slowly: BFGS may stop at 1e-5 above
+        # them; listed values are separated by far more than 1e-3
+        assert np.min(np.abs(listed - result.fun)) <= 1e-3 * max(1.0, result.fun)
 
 
 @settings(max_examples=20, deadline=None)
