@@ -42,6 +42,7 @@ from clifflasso.cli_support import (
     ActivationList,
     Number,
     architecture,
+    certificate_line,
     check_dictionary_size,
     output_option,
     parse_numbers,
@@ -510,6 +511,12 @@ def _derive_symbolic(
     show_default=True,
     help="Remove columns equal up to a constant before solving.",
 )
+@click.option(
+    "--certify/--no-certify",
+    default=True,
+    show_default=True,
+    help="Certify each fit: is it the global optimum of the training problem? (one line each)",
+)
 @output_option(
     "--plot",
     "plot_path",
@@ -526,6 +533,7 @@ def fit(
     depths_alias,
     beta,
     dedupe,
+    certify,
     plot_path,
 ) -> None:
     """Fit the Lasso for each activation and depth, rebuild the networks and report them.
@@ -582,6 +590,8 @@ def fit(
                 f"    j = {int(j):<4} z = {z:<12} {feature.kind:<10} data {feature.indices}"
                 f"  kinks [{kinks}]"
             )
+        if certify:
+            lines.append(f"  certificate: {certificate_line(clifflasso.certify(solution))}")
         _echo("\n".join(lines))
         solutions.append(solution)
         titles.append(f"{activation}, L={depth}, obj={solution.objective:.4g}")

@@ -196,3 +196,18 @@ def architecture(activation: str, depth: int, **options) -> Architecture:
         return Architecture(activation, depth, **options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def certificate_line(certificate) -> str:
+    """One line for a :class:`~clifflasso.Certificate`: verdict, kind and the proven numbers
+    (``exact``: rational arithmetic; ``bounded``: rigorous float bounds; ``sampled``: evidence
+    from a search over units, not a proof)."""
+    text = (
+        f"{certificate.verdict.upper()} ({certificate.kind}): objective "
+        f"{certificate.objective:.10g}, lower bound {certificate.lower_bound:.10g}"
+    )
+    if certificate.kind == "sampled":
+        return text + " (a search over units, not a proof)"
+    if certificate.verdict == "not optimal" and certificate.improved_objective is not None:
+        return text + f"; a better network reaches {certificate.improved_objective:.10g}"
+    return text
