@@ -1,4 +1,4 @@
-"""The O(N^2) structured pass over the depth-3 mirror family and the streamed beta path.
+"""The O(N^2) structured passes (depth-3 mirrors, capped ramps) and the streamed beta path.
 
 References are independent of the pass: exact rational correlations of every column
 (``Fraction`` arithmetic on the family's exact values), the column-by-column float screen,
@@ -15,7 +15,12 @@ from clifflasso._data import as_data
 from clifflasso.dictionary import family_for
 from clifflasso.lasso import screening
 from clifflasso.lasso.streaming import fit_path
-from clifflasso.numeric.mirror_correlations import ROW_CAPACITY, mirror_row_count, mirror_rows
+from clifflasso.numeric.structured_passes import (
+    ROW_CAPACITY,
+    capped_ramp_row_count,
+    mirror_row_count,
+    mirror_rows,
+)
 
 
 def _family(x):
@@ -37,7 +42,7 @@ def test_every_column_is_within_its_bound_of_the_exact_correlation(seed):
     each float correlation is within its error bound of the exact rational one."""
     x, lam = _data(seed, 12)
     family = _family(x)
-    candidates, correlations, errors, _, rest, _ = mirror_rows(
+    candidates, correlations, errors, _, rest, _, _ = mirror_rows(
         x, lam, 0.0, range(mirror_row_count(12))
     )
     assert sorted(candidates.tolist()) == list(range(family.size())) and rest == 0.0
@@ -46,9 +51,7 @@ def test_every_column_is_within_its_bound_of_the_exact_correlation(seed):
     mu = [Fraction(float(v)) for v in lam]
     for column, value in enumerate(values):
         exact = sum((m * Fraction(f) for m, f in zip(mu, value)), Fraction(0))
-        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(
-            float(errors[column])
-        )
+        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(float(errors[column]))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -72,13 +75,14 @@ def test_structured_screen_equals_the_column_by_column_screen(seed):
 
 
 def test_a_full_row_keeps_its_largest_candidates_and_bounds_the_others():
-    x, lam = _data(0, 40)
-    everything = mirror_rows(x, lam, 0.0, range(0, 1))  # one reflection row, all 40 candidates
+    n = ROW_CAPACITY + 24
+    x, lam = _data(0, n)
+    everything = mirror_rows(x, lam, 0.0, range(0, 1))  # one reflection row, n candidates
     assert everything[0].size == ROW_CAPACITY
     upper = np.abs(everything[1]) + everything[2]
     assert everything[4] <= upper.min() + 1e-12  # the evicted ones are below every kept one
     family = _family(x)
-    row = family.table_at(np.arange(40) + 40 * int(np.argmin(x)))
+    row = family.table_at(np.arange(n) + n * int(np.argmin(x)))
     exact_top = np.sort(np.abs(lam @ family.evaluate(row, family.data.values)))[::-1]
     np.testing.assert_allclose(
         np.sort(np.abs(everything[1]))[::-1], exact_top[:ROW_CAPACITY], rtol=1e-9
@@ -119,3 +123,40 @@ def test_fit_path_refuses_a_bad_grid():
         fit_path(x, x**2, cl.Architecture("relu", 2), [0.1, 0.0], progress=False)
     with pytest.raises(ValueError, match="n_betas"):
         fit_path(x, x**2, cl.Architecture("relu", 2), n_betas=0, progress=False)
+
+
+@pytest.mark.parametrize("depth", [3, 5])
+@pytest.mark.parametrize("seed", range(3))
+def test_every_capped_ramp_is_within_its_bound_of_the_exact_correlation(depth, seed):
+    """ReLU chains of depth 3 and the reduced family of deeper chains, N = 12 (a row's columns
+    fit its buffer): every column is returned once or is exactly a copy of a returned one or
+    zero; each float correlation is within its error bound of the exact one, and each
+    magnitude bounds the exact values."""
+    x, lam = _data(seed, 12)
+    family = family_for(cl.Architecture("relu", depth), as_data(x)).complete_family()
+    assert family.structured_rows() == capped_ramp_row_count(12)
+    candidates, correlations, errors, magnitudes, rest, _, _ = family.screen_rows(
+        lam, 0.0, range(family.structured_rows())
+    )
+    assert rest == 0.0 and len(set(candidates.tolist())) == candidates.size
+    every = family.exact_values(family.enumerate(), range(family.size()))
+    screened = {every[j] for j in candidates.tolist()}
+    for j in set(range(family.size())) - set(candidates.tolist()):
+        assert every[j] in screened or not any(every[j])  # a copy, or zero on the data
+    mu = [Fraction(float(v)) for v in lam]
+    for column, j in enumerate(candidates.tolist()):
+        exact = sum((m * f for m, f in zip(mu, every[j])), Fraction(0))
+        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(float(errors[column]))
+        assert max(abs(v) for v in every[j]) <= Fraction(float(magnitudes[column]))
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+def test_streamed_relu_fit_with_the_capped_ramp_pass_equals_the_dense_solve(depth):
+    rng = np.random.default_rng(depth)
+    x = np.sort(rng.uniform(-2, 2, 30))
+    y = np.sin(3 * x) + 0.1 * rng.normal(size=30)
+    arch = cl.Architecture("relu", depth)
+    streamed = cl.fit(x, y, arch, 0.05, progress=False)
+    dense = cl.solve(cl.dictionary(x, arch), y, 0.05)
+    assert streamed.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert cl.certify(streamed).verdict == "optimal"

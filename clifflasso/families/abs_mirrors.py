@@ -24,7 +24,7 @@ import numpy as np
 
 from clifflasso.families.base import ChainFamily, FeatureTable, Generators
 from clifflasso.families.registry import register
-from clifflasso.numeric.mirror_correlations import mirror_row_count, mirror_rows
+from clifflasso.numeric.structured_passes import mirror_row_count, mirror_rows
 
 
 def mirror_centre(reflection, xj, xk):
@@ -82,12 +82,12 @@ class AbsMirrorFamily(ChainFamily):
         return self.generated_table(kinds, np.stack([j, k], axis=1), generators)
 
     def structured_rows(self) -> int:
-        """Rows of the :math:`O(N^2)` pass of :mod:`clifflasso.numeric.mirror_correlations`."""
+        """Rows of the :math:`O(N^2)` pass of :mod:`clifflasso.numeric.structured_passes`."""
         return mirror_row_count(self.data.n_samples)
 
     def screen_rows(self, residual: np.ndarray, threshold: float, rows: range):
         """One block of a certified screen, computed from the structure of the family
-        (:func:`~clifflasso.numeric.mirror_correlations.mirror_rows`)."""
+        (:func:`~clifflasso.numeric.structured_passes.mirror_rows`)."""
         return mirror_rows(self.data.values[:, 0], residual, threshold, rows)
 
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:

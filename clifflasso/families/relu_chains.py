@@ -35,6 +35,7 @@ import numpy as np
 
 from clifflasso.families.base import ChainFamily, FeatureTable, Generators
 from clifflasso.families.registry import register
+from clifflasso.numeric.structured_passes import capped_ramp_row_count, capped_ramp_rows
 
 
 @register(
@@ -72,6 +73,20 @@ class ReluChainFamily(ChainFamily):
     def size(self) -> int:
         n = self.data.n_samples
         return len(self._blocks()) * 2 ** self._sign_layers() * n ** self._free_indices()
+
+    def structured_rows(self) -> int:
+        """Rows of the :math:`O(N^2)` capped-ramp pass
+        (:mod:`clifflasso.numeric.structured_passes`): depth 3 or the reduced family, with a
+        first-layer bias; 0 otherwise (screened column by column)."""
+        if self.arch.bias and (self.reduced or self.arch.depth == 3):
+            return capped_ramp_row_count(self.data.n_samples)
+        return 0
+
+    def screen_rows(self, residual: np.ndarray, threshold: float, rows: range):
+        """One block of a certified screen from the structure of the capped ramps
+        (:func:`~clifflasso.numeric.structured_passes.capped_ramp_rows`)."""
+        x = self.data.values[:, 0]
+        return capped_ramp_rows(x, residual, threshold, rows, self.arch.depth)
 
     def table_at(self, indices: np.ndarray) -> FeatureTable:
         """The enumeration is (block, signs, grid of data indices) in lexicographic order: a

@@ -48,7 +48,8 @@ class Screen:
     ``candidates`` are the columns with :math:`|\hat c_j| + \varepsilon_j \ge
     \beta(1 - \text{margin})` (their ``correlations``, ``errors`` and ``magnitudes``);
     every other column satisfies :math:`|c_j| \le` ``rest_upper`` and :math:`\max_n|F_j(x_n)| \le`
-    ``rest_magnitude``. ``rest_upper`` is below :math:`\beta(1-\text{margin})` unless a
+    ``rest_magnitude``, or is exactly zero or a copy of a screened column (a structured pass
+    screens each function once). ``rest_upper`` is below :math:`\beta(1-\text{margin})` unless a
     structured pass kept only the largest candidates of a row (then it proves nothing).
     """
 
@@ -62,6 +63,9 @@ class Screen:
     rest_upper: float
     rest_magnitude: float
     n_columns: int
+    #: the largest float correlation :math:`|\hat c_j|` of the other columns (an estimate, for
+    #: the solver's stopping test; ``rest_upper`` is the bound)
+    rest_correlation: float | None = None
 
     def upper(self) -> float:
         r"""A rigorous upper bound on :math:`\max_j|\lambda^\top F_j|` at ``residual``."""
@@ -128,6 +132,7 @@ def _reduce(correlations, errors, magnitudes, threshold: float):
         magnitudes[chosen],
         float(upper[rest].max(initial=0.0)),
         float(magnitudes[rest].max(initial=0.0)),
+        float(np.abs(correlations[rest]).max(initial=0.0)),
     )
 
 
@@ -175,6 +180,7 @@ def _structured_screen(family, residual, beta, margin, client, progress) -> Scre
         rest_upper=max((p[4] for p in parts), default=0.0),
         rest_magnitude=max((p[5] for p in parts), default=0.0),
         n_columns=family.size(),
+        rest_correlation=max((p[6] for p in parts), default=0.0),
     )
 
 
@@ -233,8 +239,9 @@ def screen(
         rest_upper=max((p[4] for p in parts), default=0.0),
         rest_magnitude=max((p[5] for p in parts), default=0.0),
         n_columns=len(table),
+        rest_correlation=max((p[6] for p in parts), default=0.0),
     )
     if not keep_all:
         return result
-    everything = np.concatenate([p[6] for p in parts]) if parts else np.zeros(0)
+    everything = np.concatenate([p[7] for p in parts]) if parts else np.zeros(0)
     return everything, result

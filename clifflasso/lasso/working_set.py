@@ -18,6 +18,7 @@ interior point an LP moves to a vertex with the same fit.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -81,30 +82,56 @@ def _summary(correlations, beta: float) -> Screen:
     return correlations if isinstance(correlations, Screen) else summarize(correlations, beta)
 
 
+def _rest(summary: Screen) -> float:
+    """The other columns' largest correlation as the solver's stopping test sees it: the float
+    estimate when the screen has one (its rigorous bound is for certificates)."""
+    return summary.rest_upper if summary.rest_correlation is None else summary.rest_correlation
+
+
 def _merged(summary: Screen, positions: np.ndarray, values: np.ndarray):
     """Candidate columns and correlations with the working set's own (more precise) values."""
     outside = ~np.isin(summary.candidates, positions)
     top_others = max(
-        summary.rest_upper, float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
+        _rest(summary), float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
     )
     indices = np.concatenate([summary.candidates[outside], positions]).astype(np.int64)
     return indices, np.concatenate([summary.correlations[outside], values]), top_others
 
 
-def measure(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta):
+def _refined(summary: Screen, positions: np.ndarray, columns, dual: np.ndarray) -> Screen:
+    """The screen with the correlations of its candidates outside the working set recomputed
+    from their columns (a dot product, as for the working set's own columns), when there are at
+    most :data:`POOL_SIZE`: a structured pass computes them from prefix sums, whose rounding is
+    larger, and near-ties with beta are decided by these values."""
+    if columns is None:
+        return summary
+    outside = np.flatnonzero(~np.isin(summary.candidates, positions))
+    if outside.size == 0 or outside.size > POOL_SIZE:
+        return summary
+    correlations = summary.correlations.copy()
+    for start in range(0, outside.size, POOL_CHUNK):
+        chunk = outside[start : start + POOL_CHUNK]
+        correlations[chunk] = columns(summary.candidates[chunk]).T @ dual
+    return dataclasses.replace(summary, correlations=correlations)
+
+
+def measure(
+    correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta, columns=None
+):
     """``(candidates, correlations, gap, objective, top, noise)`` of coefficients ``z_W`` on the
     columns ``A_W`` (at ``positions`` of the full dictionary): residuals in extended precision
     (:func:`~clifflasso.lasso.problem.support_residuals`), the columns whose correlation at the
     KKT residual may reach beta (``correlate`` returns all correlations or a
     :class:`~clifflasso.lasso.screening.Screen`), the gap of
     :func:`~clifflasso.lasso.problem.precise_gap`, and ``noise``, an estimate of the rounding
-    error of a correlation (a violator must exceed beta by more)."""
+    error of a correlation (a violator must exceed beta by more). ``columns`` (the column
+    source) recomputes the candidates' correlations from their columns (:func:`_refined`)."""
     residuals = support_residuals(A_W, y, z_W, beta)
     dual = residuals[1].astype(np.float64)
-    summary = _summary(correlate(dual), beta)
+    summary = _refined(_summary(correlate(dual), beta), positions, columns, dual)
     outside = ~np.isin(summary.candidates, positions)
     top_others = max(
-        summary.rest_upper, float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
+        _rest(summary), float(np.max(np.abs(summary.correlations[outside]), initial=0.0))
     )
     gap, objective, top, c_support = precise_gap(A_W, z_W, y, beta, top_others, residuals)
     candidates, correlations, _ = _merged(summary, positions, c_support)
@@ -117,7 +144,9 @@ def measure(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, 
     return candidates, correlations, gap, objective, top, noise
 
 
-def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta):
+def exact_gap(
+    correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray, y, beta, columns=None
+):
     """The gap of :func:`measure` with the dual point computed in exact rational arithmetic
     (:func:`~clifflasso.lasso.rational.exact_kkt` on the support of ``z_W``), for nearly
     exact fits whose residual is too small for extended precision. Returns
@@ -146,7 +175,8 @@ def exact_gap(correlate, A_W: np.ndarray, positions: np.ndarray, z_W: np.ndarray
             break
         active = np.delete(active, wrong)
     c_working = rational.entries(A.transpose() * dual)
-    summary = _summary(correlate(np.array([float(v) for v in rational.entries(dual)])), beta)
+    dual_float = np.array([float(v) for v in rational.entries(dual)])
+    summary = _refined(_summary(correlate(dual_float), beta), positions, columns, dual_float)
     candidates, correlations, top_others = _merged(
         summary, positions, np.array([float(c) for c in c_working])
     )
@@ -295,7 +325,7 @@ def working_set_lasso(
     last_exact_gap = np.inf
     for _ in range(max_passes):
         candidates, correlations, gap, primal, top, noise = measure(
-            correlate, A_working, working, z_working, target, beta
+            correlate, A_working, working, z_working, target, beta, columns
         )
         history.append(
             {"working_set": int(working.size), "sup": top, "gap": gap, "objective": primal}
@@ -310,7 +340,7 @@ def working_set_lasso(
             # whose correlations also show violators smaller than that noise
             if target.shape[0] * np.count_nonzero(z_working) > EXACT_MEASURE_ENTRIES:
                 break
-            exact = exact_gap(correlate, A_working, working, z_working, target, beta)
+            exact = exact_gap(correlate, A_working, working, z_working, target, beta, columns)
             if exact[0] >= gap:
                 # the exact KKT dual of the support is a worse dual point (its sign-fixed
                 # system dropped columns): nothing more to learn from it
