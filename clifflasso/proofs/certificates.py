@@ -34,7 +34,7 @@ before anything is concluded.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -213,21 +213,29 @@ def _complete_family(arch, data) -> bool:
         return False
 
 
-def _intercept_direction(solution, y, weights) -> Certificate | None:
-    """Without an output bias a unit whose kink lies far outside the data acts as a free
-    constant: if the residual does not sum to zero, that direction improves the objective."""
+def _intercept_direction(solution, y, weights, tolerance: float):
+    r"""Without an output bias a unit whose kink lies far outside the data acts as a free
+    constant: a far first-layer bias, or (depth >= 3) a large hidden bias :math:`b`, which
+    makes the unit :math:`g(x) + b` on the data, so :math:`z(g + b)` with :math:`z \to 0`,
+    :math:`zb` fixed, is a constant at vanishing penalty. Along that direction the objective
+    drops by :math:`\delta = (\sum_n \mu_n)^2 / (2\sum_n w_n)`. Returns ``(refutation,
+    slack)``: a ``not optimal`` certificate when :math:`\delta` exceeds ``1e-3 * tolerance``
+    times the objective, else None and :math:`\delta` (rounding noise of a float residual),
+    which the other certificates then subtract from their lower bound."""
     D = solution.dictionary
     arch = D.arch
-    if arch.output_bias or not arch.bias or arch.is_switching:
-        return None
+    if arch.output_bias or arch.is_switching or not (arch.bias or arch.depth >= 3):
+        return None, Fraction(0)
     fitted = [exact(v) for v in solution.fitted]
     w = weights or [Fraction(1)] * len(y)
     mu = [wi * (t - f) for wi, t, f in zip(w, y, fitted)]
     total = sum(mu, Fraction(0))
     if total == 0:
-        return None
+        return None, Fraction(0)
     objective = exact(solution.objective)
     decrease = total * total / (2 * sum(w, Fraction(0)))
+    if decrease <= exact(1e-3 * tolerance) * objective:
+        return None, decrease
     violator = Violator(
         {"breakpoint": "-> infinity"},
         np.ones(len(y)),
@@ -251,6 +259,32 @@ def _intercept_direction(solution, y, weights) -> Certificate | None:
             "an intercept at vanishing cost: the supremum is infinite and the objective drops "
             f"by up to {float(decrease):.6g}",
         ),
+    ), decrease
+
+
+def _with_slack(certificate: Certificate, slack: Fraction, tolerance: float) -> Certificate:
+    """``certificate`` with the free-constant direction's possible decrease ``slack``
+    subtracted from its lower bound (and added to its epsilon): ``optimal`` only if still
+    within ``tolerance``."""
+    if slack == 0 or certificate.kind == "sampled":
+        return certificate
+    lower = certificate.lower_bound
+    if math.isfinite(lower):
+        lower = float(exact(lower) - slack)
+    epsilon = certificate.epsilon + float(slack) * (1 + 1e-12)
+    verdict = certificate.verdict
+    if verdict == "optimal" and epsilon > tolerance * max(abs(certificate.objective), 1e-300):
+        verdict = "undecided"
+    note = (
+        f"the free constant of a far-away unit may lower the objective by {float(slack):.3g} "
+        "(the residual sums to rounding noise): subtracted from the lower bound"
+    )
+    return replace(
+        certificate,
+        verdict=verdict,
+        lower_bound=lower,
+        epsilon=epsilon,
+        notes=(*certificate.notes, note),
     )
 
 
@@ -491,14 +525,25 @@ def certify(
     :func:`clifflasso.fit` carries its last streamed pass, which is reused when it settles
     every column.
     """
-    D = solution.dictionary
-    arch, data = D.arch, D.data
     y, weights, beta = _exact_inputs(solution)
     if beta == 0:
         return _interpolation(solution, tolerance, memory_limit, progress)
-    refuted = _intercept_direction(solution, y, weights)
+    refuted, slack = _intercept_direction(solution, y, weights, tolerance)
     if refuted is not None:
         return refuted
+    return _with_slack(
+        _routed(
+            solution, tolerance, exact_budget, max_entries, samples, seed, memory_limit, progress
+        ),
+        slack,
+        tolerance,
+    )
+
+
+def _routed(solution, tolerance, exact_budget, max_entries, samples, seed, memory_limit, progress):
+    """The certificate method for the architecture (exact enumeration, chambers or sampling)."""
+    D = solution.dictionary
+    arch, data = D.arch, D.data
     if _complete_family(arch, data):
         from clifflasso.dictionary import family_for
 
