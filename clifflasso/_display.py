@@ -52,6 +52,17 @@ def text(value: object) -> str:
     return html.escape(str(value))
 
 
+def dictionary_row(D) -> tuple[str, str]:
+    """The table row naming a dictionary: family, architecture and shape."""
+    return (
+        "dictionary",
+        text(
+            f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
+            f"N = {D.shape[0]}, P = {D.shape[1]}"
+        ),
+    )
+
+
 def formula_block(name: str, expression: sp.Expr) -> str:
     """A displayed equation ``name = expression`` for HTML."""
     import sympy as sp

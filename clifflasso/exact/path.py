@@ -218,13 +218,7 @@ class ExactLassoSolution:
     def _repr_html_(self) -> str:
         D = self.dictionary
         rows = [
-            (
-                "dictionary",
-                _display.text(
-                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
-                    f"N = {D.shape[0]}, P = {D.shape[1]}"
-                ),
-            ),
+            _display.dictionary_row(D),
             ("β", _display.text(f"{self.beta} (β_max = {self.beta_max})")),
             ("objective", _display.text(f"{self.objective} ≈ {float(self.objective):.10g}")),
             ("active units", _display.text(self.support.size)),
@@ -416,13 +410,7 @@ class Path(ABC):
     def _repr_html_(self) -> str:
         D = self.dictionary
         rows = [
-            (
-                "dictionary",
-                _display.text(
-                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
-                    f"N = {D.shape[0]}, P = {D.shape[1]}"
-                ),
-            ),
+            _display.dictionary_row(D),
             ("kind", _display.text("exact (piecewise linear)" if self.exact else "numeric grid")),
             ("breakpoints" if self.exact else "grid points", _display.text(len(self))),
             ("β_max", _display.text(_display.number(self.beta_max))),

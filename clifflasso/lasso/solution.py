@@ -199,13 +199,7 @@ class LassoSolution:
         exact = self.rationalised
         D = self.dictionary
         rows = [
-            (
-                "dictionary",
-                _display.text(
-                    f"{D.family.name}, {D.arch.activation} depth {D.arch.depth}, "
-                    f"N = {D.shape[0]}, P = {D.shape[1]}"
-                ),
-            ),
+            _display.dictionary_row(D),
             (
                 "β",
                 _display.text(_display.number(self.beta))
