@@ -770,15 +770,15 @@ def to_latex(solution, *, standalone: bool = False) -> str:
     rational = None if exact else solution.rationalised
     support = [int(j) for j in solution.active]
     expressions = D.expressions(default_symbols(D), columns=support)
+    values = {
+        "beta": solution.beta,
+        "xi": solution.intercept,
+        "l1": solution.l1_norm,
+        "objective": solution.objective,
+    }
+    coefficient = solution.z.__getitem__
     if exact:
         show, expression, kind = _exact_string, formula(solution), "exact solution"
-        coefficient = solution.z.__getitem__
-        values = {
-            "beta": solution.beta,
-            "xi": solution.intercept,
-            "l1": solution.l1_norm,
-            "objective": solution.objective,
-        }
     elif rational is not None:
         show, expression = _exact_string, solution.formula
         kind = "float solution, coefficients rationalised (exact KKT check passed)"
@@ -791,13 +791,6 @@ def to_latex(solution, *, standalone: bool = False) -> str:
         }
     else:
         show, expression, kind = (lambda v: f"{float(v):.10g}"), formula(solution), "float solution"
-        coefficient = solution.z.__getitem__
-        values = {
-            "beta": solution.beta,
-            "xi": solution.intercept,
-            "l1": solution.l1_norm,
-            "objective": solution.objective,
-        }
     pieces = latex_lines(expression)
     lines = [
         f"% clifflasso: {D.arch.activation} network, depth {D.arch.depth}, "
