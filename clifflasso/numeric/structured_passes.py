@@ -67,6 +67,14 @@ def _t_at(t, p, s0, s1, n):
 
 
 @njit(cache=True, inline="always")
+def _error_bound(path, extent, l1, l1x, rho, mag):
+    """A column's bound: the prefix-sum path ``path (extent l1 + l1x)``, its rounded kinks
+    ``4u extent l1`` and the feature bound ``l1 rho u mag``, with a relative margin."""
+    err = path * (extent * l1 + l1x) + 4.0 * _U * extent * l1
+    return (err + l1 * rho * _U * mag) * (1.0 + 1e-6)
+
+
+@njit(cache=True, inline="always")
 def _keep(row, index, corr, err, mag, threshold, buf_i, buf_c, buf_e, buf_m, counts, rest, rest_m):
     r"""Put one column into its row's buffer, or into the row's bounds on the other columns
     (``rest[row]``: largest :math:`|\hat c| + \varepsilon` and largest :math:`|\hat c|`)."""
@@ -141,8 +149,7 @@ def _mirror_rows(
                 corr = t_data[b] + _t_at(point, p, s0, s1, n) - t_data[row] - r * total
                 extent = r + max(abs(xk), abs(point), abs(c))
                 mag = (scale + abs(c) + r) * (1.0 + 12.0 * _U)
-                err = path * (extent * l1 + l1x) + 4.0 * _U * extent * l1
-                err = (err + l1 * 288.0 * _U * mag) * (1.0 + 1e-6)
+                err = _error_bound(path, extent, l1, l1x, 288.0, mag)
                 _keep(local, j * n + order[b], corr, err, mag, threshold,
                       buf_i, buf_c, buf_e, buf_m, counts, rest, rest_m)  # fmt: skip
         else:
@@ -159,8 +166,7 @@ def _mirror_rows(
                 index = n * n + j * n - j * (j + 1) // 2 + (k - j - 1)
                 extent = r + max(abs(xs[a]), abs(xs[b]), abs(c))
                 mag = (scale + abs(c) + r) * (1.0 + 12.0 * _U)
-                err = path * (extent * l1 + l1x) + 4.0 * _U * extent * l1
-                err = (err + l1 * 288.0 * _U * mag) * (1.0 + 1e-6)
+                err = _error_bound(path, extent, l1, l1x, 288.0, mag)
                 _keep(local, index, corr, err, mag, threshold,
                       buf_i, buf_c, buf_e, buf_m, counts, rest, rest_m)  # fmt: skip
 
@@ -260,8 +266,7 @@ def _capped_ramp_rows(
                 cap = a - b
             extent = abs(a) + abs(b) + abs(b - a)
             mag = (scale + abs(a) + cap) * grow
-            err = path * (extent * l1 + l1x) + 4.0 * _U * extent * l1
-            err = (err + l1 * rho * _U * mag) * (1.0 + 1e-6)
+            err = _error_bound(path, extent, l1, l1x, rho, mag)
             index = code * n * n + j1 * n + order[b_pos]
             _keep(local, index, corr, err, mag, threshold,
                   buf_i, buf_c, buf_e, buf_m, counts, rest, rest_m)  # fmt: skip
