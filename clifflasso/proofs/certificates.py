@@ -351,7 +351,7 @@ def _chambers(solution, tolerance) -> Certificate:
     else:
         scale = beta / sup
     lower = dual_value([m * scale for m in mu], y, weights)
-    decrease = violation_decrease(outcome, solution, mu, beta, weights)
+    decrease = violation_decrease(outcome, mu, beta, weights, D.arch.output_bias)
     verdict, epsilon = _decide(upper_objective, lower, objective - decrease, tolerance)
     violator = None
     notes = list(outcome.notes)

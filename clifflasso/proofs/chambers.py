@@ -14,39 +14,58 @@ feature is linear, :math:`\mu^\top F_{\tilde w} = c_\sigma\cdot\tilde w` with
     \qquad G_n = \sigma_n\tilde x_n .
 
 Its Lagrange dual gives a bound that is checked in exact arithmetic: for any :math:`\nu \ge 0`
-with :math:`(\pm c_\sigma + G^\top\nu)_{\text{bias}} = 0`,
+with :math:`(\pm c_\sigma + G^\top\nu)_{\text{free}} = 0`,
 
 .. math::
 
     \max_{C_\sigma,\ \|w\|_2\le 1} \pm c_\sigma\cdot\tilde w \;\le\;
     \|(\pm c_\sigma + G^\top\nu)_{\text{weights}}\|_2 ,
 
-because :math:`\nu^\top G\tilde w \ge 0` on the chamber. The solver's multipliers are taken as
-rationals, clipped at 0 and corrected exactly on the bias coordinate; comparing squares with
-:math:`\beta^2` needs no square root. A primal maximiser, taken as a rational unit, is checked
-exactly the other way: :math:`(\mu^\top F_{\tilde w})^2 > \beta^2\|w\|_2^2` proves a violator.
+because :math:`\nu^\top G\tilde w \ge 0` on the chamber; the free coordinates are the
+unpenalised ones (the bias here, the biases of a deeper chain in
+:mod:`clifflasso.proofs.lifted`, which feeds its cells to the same :func:`cell_supremum`). The
+solver's multipliers are taken as rationals, clipped at 0 and corrected exactly on the free
+coordinates; comparing squares with :math:`\beta^2` needs no square root. A primal maximiser,
+taken as a rational unit, is checked exactly the other way:
+:math:`(\mu^\top F_{\tilde w})^2 > \beta^2\|w\|_2^2` proves a violator.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import combinations
 
 import numpy as np
 
 from clifflasso.proofs.duality import exact, line_search_decrease, rational_upper
 
+Row = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    r"""A polyhedral cone :math:`\{\theta : G\theta \ge 0\}` of unit parameters on which the
+    correlation is linear, :math:`\mu^\top F_\theta(X) = c\cdot\theta` (``constraints`` = the
+    rows of :math:`G`, ``correlation`` = :math:`c`)."""
+
+    constraints: tuple[Row, ...]
+    correlation: Row
+
 
 @dataclass
 class ChamberOutcome:
-    """The exact bound on the supremum, the best unit found and the chamber count."""
+    """The exact bound on the supremum, the best unit found (its parameters and exact column)
+    and the number of cells solved."""
 
     sup_squared: Fraction
     unit: tuple[Fraction, ...] | None
     unit_correlation: Fraction
     unit_squared_norm: Fraction
     chambers: int
+    unit_values: list[Fraction] | None = None
     notes: list[str] = field(default_factory=list)
 
     def proves_violation(self, beta: Fraction) -> bool:
@@ -55,6 +74,12 @@ class ChamberOutcome:
 
 def _dot(a, b) -> Fraction:
     return sum((p * q for p, q in zip(a, b)), Fraction(0))
+
+
+def data_exponent(X: np.ndarray) -> int:
+    """``e`` with :math:`2^{e-1} \\le \\max|x| < 2^e`: the power of two the SOCPs divide the data
+    by (exact in binary)."""
+    return int(np.frexp(float(np.max(np.abs(X), initial=0.0)))[1])
 
 
 def unit_column(activation: str, rows, unit) -> list[Fraction]:
@@ -66,11 +91,11 @@ def unit_column(activation: str, rows, unit) -> list[Fraction]:
     return [abs(v) for v in pre]
 
 
-def _polished_multipliers(direction, G, multipliers, dim: int, bias: bool):
+def _polished_multipliers(direction, G, multipliers, dim: int, free: int):
     r"""Exact multipliers on the solver's active set: the :math:`\nu_A` minimising
-    :math:`\|(c + G_A^\top\nu_A)_{\text{weights}}\|^2` subject to a zero bias coordinate
-    (a least-squares problem with one equality, solved over the rationals), or None when they
-    are not all nonnegative. With the right active set this is the chamber's exact maximum."""
+    :math:`\|(c + G_A^\top\nu_A)_{\text{weights}}\|^2` subject to zero free coordinates
+    (a least-squares problem with ``free`` equalities, solved over the rationals), or None when
+    they are not all nonnegative. With the right active set this is the cell's exact maximum."""
     from clifflasso.lasso import rational
 
     largest = max((abs(float(v)) for v in multipliers), default=0.0)
@@ -80,23 +105,22 @@ def _polished_multipliers(direction, G, multipliers, dim: int, bias: bool):
     )
     if not order:
         return None
-    # degenerate chambers (several samples on the optimal hyperplane): keep a maximal
+    # degenerate cells (several samples on the optimal hyperplane): keep a maximal
     # independent set of constraints, largest multipliers first
     independent = rational.pivot_columns(rational.matrix([list(G[n]) for n in order]).transpose())
     active = [order[k] for k in independent]
-    # unknowns nu_A and, with a bias, one Lagrange multiplier gamma
-    size = len(active) + int(bias)
+    # unknowns nu_A and one Lagrange multiplier gamma_f per free coordinate
+    size = len(active) + free
     rows_ = []
     rhs = []
     for i in active:
         row = [sum((G[i][k] * G[j][k] for k in range(dim)), Fraction(0)) for j in active]
-        if bias:
-            row.append(G[i][dim])
+        row.extend(G[i][dim + f] for f in range(free))
         rows_.append(row)
         rhs.append(-sum((G[i][k] * direction[k] for k in range(dim)), Fraction(0)))
-    if bias:
-        rows_.append([G[j][dim] for j in active] + [Fraction(0)])
-        rhs.append(-direction[dim])
+    for f in range(free):
+        rows_.append([G[j][dim + f] for j in active] + [Fraction(0)] * free)
+        rhs.append(-direction[dim + f])
     M = rational.matrix(rows_)
     kept = rational.pivot_columns(M.transpose())  # independent equations
     if len(kept) < size:
@@ -114,35 +138,139 @@ def _polished_multipliers(direction, G, multipliers, dim: int, bias: bool):
     return nu
 
 
-def _dual_bound(direction, G, multipliers, dim: int, bias: bool) -> Fraction | None:
-    """The squared dual bound of the module docstring, or None if the bias coordinate cannot
-    be corrected (the chamber is unbounded in that direction); exact multipliers on the
+def _free_correction(G, residual: list[Fraction], dim: int, order: list[int]):
+    r"""Nonnegative increments :math:`\delta` on at most ``free`` rows (tried in ``order``) with
+    :math:`(G^\top\delta)_{\text{free}} = -t`, ``t = residual`` (exactly), or None."""
+    from clifflasso.lasso import rational
+
+    free = len(residual)
+    rows = [n for n in order if any(G[n][dim + f] for f in range(free))]
+    for size in range(1, free + 1):
+        for subset in combinations(rows, size):
+            # least squares on the subset's free parts, kept only if it solves exactly
+            A = [[G[n][dim + f] for n in subset] for f in range(free)]
+            normal = rational.matrix(
+                [
+                    [_dot([r[i] for r in A], [r[j] for r in A]) for j in range(size)]
+                    for i in range(size)
+                ]
+            )
+            right = rational.column([-_dot([r[i] for r in A], residual) for i in range(size)])
+            try:
+                delta = [exact(v) for v in rational.entries(normal.solve(right))]
+            except (ZeroDivisionError, ValueError):
+                continue
+            if any(v < 0 for v in delta):
+                continue
+            if all(_dot(A[f], delta) == -residual[f] for f in range(free)):
+                return dict(zip(subset, delta))
+    return None
+
+
+def _dual_bound(direction, G, multipliers, dim: int, free: int) -> Fraction | None:
+    """The squared dual bound of the module docstring, or None if the free coordinates cannot
+    be corrected (the cell is unbounded in that direction); exact multipliers on the
     solver's active set when they are valid, else the solver's own, corrected."""
-    polished = _polished_multipliers(direction, G, multipliers, dim, bias)
+
+    def weights_of(nu):
+        return [d + _dot([row[k] for row in G], nu) for k, d in enumerate(direction)]
+
+    polished = _polished_multipliers(direction, G, multipliers, dim, free)
     if polished is not None:
-        v = [d + _dot([row[k] for row in G], polished) for k, d in enumerate(direction)]
-        if not bias or v[dim] == 0:
+        v = weights_of(polished)
+        if not any(v[dim:]):
             return sum((v[k] * v[k] for k in range(dim)), Fraction(0))
     nu = [max(Fraction(0), exact(v)) for v in multipliers]
-    v = [d + _dot([row[k] for row in G], nu) for k, d in enumerate(direction)]
-    if bias:
-        t = v[dim]
-        if t != 0:
-            fixers = [n for n, row in enumerate(G) if row[dim] * t < 0]
-            if not fixers:
-                return None
-            n = fixers[0]
-            step = abs(t) / abs(G[n][dim])
+    v = weights_of(nu)
+    if any(v[dim:]):
+        order = sorted(range(len(G)), key=lambda n: -float(multipliers[n]))
+        increments = _free_correction(G, v[dim:], dim, order)
+        if increments is None:
+            return None
+        for n, step in increments.items():
             nu[n] += step
-            v = [d + _dot([row[k] for row in G], nu) for k, d in enumerate(direction)]
+        v = weights_of(nu)
     return sum((v[k] * v[k] for k in range(dim)), Fraction(0))
+
+
+def cell_supremum(
+    cells: Sequence[Cell],
+    mu: Sequence[Fraction],
+    dim: int,
+    free: int,
+    exponent: int,
+    column: Callable[[tuple[Fraction, ...]], list[Fraction]],
+) -> ChamberOutcome:
+    r"""The exact bound :math:`\max_{\text{cells}}(\max_{\text{cell}}|c\cdot\theta|)^2` over
+    :math:`\|w\|_2 \le 1` (module docstring) and the best rational unit found.
+
+    :math:`\theta = (w, \text{free})` has ``dim`` weights and ``free`` unpenalised coordinates
+    in data units; ``exponent`` is :func:`data_exponent` of the data, and ``column`` gives the
+    exact feature values of a rational (unnormalised) unit."""
+    import cvxpy as cp
+
+    size = dim + free
+    width = max((len(cell.constraints) for cell in cells), default=1)
+    best = ChamberOutcome(Fraction(0), None, Fraction(0), Fraction(1), len(cells))
+    # the SOCP is solved on the data scaled by 2^-e ~ 1 / max|x| (exact in binary) with the
+    # free variables t / 2^e and the objective scaled by 2^-s to ~ 1 (tolerances 1e-11), so
+    # that the solver's tolerances do not depend on the units of x and y (at x * 1e-9 or
+    # y * 1e9 the bound was off by 4-100% of the objective); the multipliers and the unit are
+    # mapped back (nu = 2^(s - e) nu', t = 2^e t'), and the bound is exact for any multipliers
+    theta = cp.Variable(size)
+    direction = cp.Parameter(size)
+    constraints = cp.Parameter((width, size))
+    cone = constraints @ theta >= 0
+    problem = cp.Problem(cp.Maximize(direction @ theta), [cone, cp.norm(theta[:dim], 2) <= 1])
+    for cell in cells:
+        c = list(cell.correlation)
+        G = list(cell.constraints)
+        rows = np.zeros((width, size))
+        rows[: len(G)] = [[float(v) for v in row] for row in G]
+        rows[:, :dim] = np.ldexp(rows[:, :dim], -exponent)
+        constraints.value = rows
+        c_float = np.array([float(v) for v in c])
+        c_float[dim:] = np.ldexp(c_float[dim:], exponent)
+        s = int(np.frexp(float(np.max(np.abs(c_float), initial=0.0)))[1])
+        c_float = np.ldexp(c_float, -s)
+        for orientation in (1, -1):
+            direction.value = orientation * c_float
+            try:
+                problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11)
+                solved = problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
+            except cp.error.SolverError:
+                solved = False
+            if solved and theta.value is not None and cone.dual_value is not None:
+                multipliers = np.ldexp(np.asarray(cone.dual_value, float)[: len(G)], s - exponent)
+                bound = _dual_bound([orientation * v for v in c], G, multipliers, dim, free)
+                value = np.array(theta.value, dtype=float)
+                value[dim:] = np.ldexp(value[dim:], exponent)
+                unit = tuple(Fraction(float(v)) for v in value)
+            else:
+                bound, unit = None, None
+            if bound is None:
+                # no usable multipliers: the trivial bound ||c_w|| (nu = 0) when it applies
+                bound = sum((v * v for v in c[:dim]), Fraction(0)) if not any(c[dim:]) else None
+                if bound is None:
+                    best.notes.append("a cell is unbounded: no finite certificate")
+                    best.sup_squared = Fraction(10) ** 600
+                    continue
+            best.sup_squared = max(best.sup_squared, bound)
+            if unit is not None:
+                values = column(unit)
+                correlation = abs(_dot(mu, values))
+                squared = sum((v * v for v in unit[:dim]), Fraction(0))
+                if squared > 0 and (
+                    correlation**2 * best.unit_squared_norm > best.unit_correlation**2 * squared
+                ):
+                    best.unit, best.unit_correlation = unit, correlation
+                    best.unit_squared_norm, best.unit_values = squared, values
+    return best
 
 
 def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
     """The exact chamber-wise bound on :math:`\\sup_\\theta|\\mu^\\top F_\\theta|` and the best
     rational unit found (module docstring)."""
-    import cvxpy as cp
-
     from clifflasso.proofs.arrangement import activation_patterns
 
     D = solution.dictionary
@@ -150,80 +278,35 @@ def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
     X = D.X
     n, d = X.shape
     rows = [tuple(r) + ((Fraction(1),) if arch.bias else ()) for r in D.data.exact]
-    Xt = np.array([[float(v) for v in r] for r in rows])
-    # the SOCP is solved on the data scaled by 2^-e ~ 1 / max|x| (exact in binary) with the
-    # bias variable b / 2^e and the objective scaled by 2^-s to ~ 1 (tolerances 1e-11), so
-    # that the solver's tolerances do not depend on the units of x and y (at x * 1e-9 or
-    # y * 1e9 the bound was off by 4-100% of the objective); the multipliers and the unit are
-    # mapped back (nu = 2^(s - e) nu', b = 2^e b'), and the bound is exact for any multipliers
-    exponent = int(np.frexp(float(np.max(np.abs(X), initial=0.0)))[1])
-    Xt[:, :d] = np.ldexp(Xt[:, :d], -exponent)
-    patterns = activation_patterns(X, bias=arch.bias)
-    w = cp.Variable(Xt.shape[1])
-    direction = cp.Parameter(Xt.shape[1])
-    signs = cp.Parameter(n)
-    cone = cp.multiply(signs, Xt @ w) >= 0
-    problem = cp.Problem(cp.Maximize(direction @ w), [cone, cp.norm(w[:d], 2) <= 1])
-    best = ChamberOutcome(Fraction(0), None, Fraction(0), Fraction(1), len(patterns))
-    for pattern in patterns:
+    cells = []
+    for pattern in activation_patterns(X, bias=arch.bias):
         sigma = [1 if p else -1 for p in pattern]
         weights = [int(p) for p in pattern] if arch.activation == "relu" else sigma
-        c = [
+        c = tuple(
             sum((mu[i] * weights[i] * rows[i][k] for i in range(n)), Fraction(0))
-            for k in range(Xt.shape[1])
-        ]
-        G = [[sigma[i] * v for v in rows[i]] for i in range(n)]
-        c_float = np.array([float(v) for v in c])
-        if arch.bias:
-            c_float[d] = np.ldexp(c_float[d], exponent)
-        s = int(np.frexp(float(np.max(np.abs(c_float), initial=0.0)))[1])
-        c_float = np.ldexp(c_float, -s)
-        for orientation in (1, -1):
-            direction.value = orientation * c_float
-            signs.value = np.array(sigma, dtype=float)
-            try:
-                problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11)
-                solved = problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
-            except cp.error.SolverError:
-                solved = False
-            if solved and w.value is not None and cone.dual_value is not None:
-                multipliers = np.ldexp(np.asarray(cone.dual_value, float), s - exponent)
-                bound = _dual_bound([orientation * v for v in c], G, multipliers, d, arch.bias)
-                value = np.array(w.value, dtype=float)
-                if arch.bias:
-                    value[d] = np.ldexp(value[d], exponent)
-                unit = tuple(Fraction(float(v)) for v in value)
-            else:
-                bound, unit = None, None
-            if bound is None:
-                # no usable multipliers: the trivial bound ||c_w|| (nu = 0) when it applies
-                bias_ok = not arch.bias or c[d] == 0
-                bound = sum((v * v for v in c[:d]), Fraction(0)) if bias_ok else None
-                if bound is None:
-                    best.notes.append("a chamber is unbounded: no finite certificate")
-                    best.sup_squared = Fraction(10) ** 600
-                    continue
-            best.sup_squared = max(best.sup_squared, bound)
-            if unit is not None:
-                value = abs(_dot(mu, unit_column(arch.activation, rows, unit)))
-                squared = sum((v * v for v in unit[:d]), Fraction(0))
-                if squared > 0 and (
-                    value**2 * best.unit_squared_norm > best.unit_correlation**2 * squared
-                ):
-                    best.unit, best.unit_correlation = unit, value
-                    best.unit_squared_norm = squared
-    return best
+            for k in range(len(rows[0]))
+        )
+        G = tuple(tuple(sigma[i] * v for v in rows[i]) for i in range(n))
+        cells.append(Cell(G, c))
+    return cell_supremum(
+        cells,
+        mu,
+        d,
+        int(arch.bias),
+        data_exponent(X),
+        lambda unit: unit_column(arch.activation, rows, unit),
+    )
 
 
-def violation_decrease(outcome: ChamberOutcome, solution, mu, beta: Fraction, weights) -> Fraction:
+def violation_decrease(
+    outcome: ChamberOutcome, mu, beta: Fraction, weights, output_bias: bool
+) -> Fraction:
     """A proven lower bound on the objective decrease from adding the best unit."""
-    if outcome.unit is None or not outcome.proves_violation(beta):
+    if outcome.unit_values is None or not outcome.proves_violation(beta):
         return Fraction(0)
-    D = solution.dictionary
-    rows = [tuple(r) + ((Fraction(1),) if D.arch.bias else ()) for r in D.data.exact]
-    column = unit_column(D.arch.activation, rows, outcome.unit)
+    column = outcome.unit_values
     w = weights or [Fraction(1)] * len(column)
-    if D.arch.output_bias:
+    if output_bias:
         mean = sum((wi * v for wi, v in zip(w, column)), Fraction(0)) / sum(w, Fraction(0))
         column = [v - mean for v in column]
     squared = sum((wi * v * v for wi, v in zip(w, column)), Fraction(0))
