@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from clifflasso.cli import main
-from clifflasso.proofs import REGISTRY, Theorem, run
-from clifflasso.proofs.theorems import Evidence
+from clifflasso.proofs import REGISTRY, Theorem, run, theorems
+from clifflasso.proofs.theorems import Evidence, Instance
 
 REQUIRED = [
     "two_layer_1d_relu",
@@ -32,6 +35,9 @@ REQUIRED = [
     "abs_l1_equivalence_2d_L3",
     "relu_wedge_upper_bound_2d",
     "relu_wedge_strict_gap",
+    "relu_weights_are_wedges",
+    "quadratic_sdp_equals_training",
+    "gaussian_critical_points",
 ]
 
 
@@ -39,7 +45,7 @@ def test_registry_has_the_required_theorems_with_statements_and_sources():
     for name in REQUIRED:
         theorem = REGISTRY[name]
         assert theorem.statement and theorem.source and theorem.hypotheses
-    bounds = [t for t in REGISTRY.values() if "wedge" in t.name]
+    bounds = [t for t in REGISTRY.values() if t.name.startswith("relu_wedge")]
     assert {t.kind for t in bounds} == {"bound", "counterexample"}
 
 
@@ -76,3 +82,59 @@ def test_verify_quick_runs_and_lists(tmp_path):
 def test_unknown_theorem_is_a_usage_error():
     result = CliRunner().invoke(main, ["verify", "--theorem", "nope"])
     assert result.exit_code != 0 and "unknown theorem" in result.output
+
+
+def _instance(dim: int, size: int, label: str) -> Instance:
+    rng = np.random.default_rng(7)
+    return Instance(rng.uniform(-3, 3, size=(size, dim)), rng.normal(size=size), 0.2, label)
+
+
+def test_a_perturbed_hessian_signature_fails_the_critical_point_check(monkeypatch):
+    import clifflasso.polynomial as polynomial
+
+    check = REGISTRY["gaussian_critical_points"].check
+    instance = _instance(1, 2, "perturbed signature")
+    assert check(instance).passed
+    listed = polynomial.gaussian_critical_points
+
+    def perturbed(T, width):
+        points = listed(T, width)
+        positive, negative, zero = points[-1].signature
+        wrong = (positive, negative + 1, zero - 1)
+        return [*points[:-1], dataclasses.replace(points[-1], signature=wrong)]
+
+    monkeypatch.setattr(polynomial, "gaussian_critical_points", perturbed)
+    evidence = check(instance)
+    assert not evidence.passed and "listed" in evidence.details
+
+
+def test_a_wrong_wedge_fails_the_wedge_weight_check(monkeypatch):
+    check = REGISTRY["relu_weights_are_wedges"].check
+    instance = _instance(2, 5, "wrong wedge")
+    assert check(instance).passed
+    spanning = theorems._spanning_vectors
+
+    def shifted(X, spanned_by):
+        first, *rest = spanning(X, spanned_by)
+        return [(first[0] + Fraction(1, 7), *first[1:]), *rest]
+
+    monkeypatch.setattr(theorems, "_spanning_vectors", shifted)
+    evidence = check(instance)
+    assert not evidence.passed and evidence.gap > 1e-3
+
+
+def test_training_below_the_sdp_fails_the_quadratic_check(monkeypatch):
+    import clifflasso.polynomial as polynomial
+
+    check = REGISTRY["quadratic_sdp_equals_training"].check
+    instance = _instance(2, 5, "training below the SDP")
+    assert check(instance).passed
+    trained = polynomial.train_polynomial
+
+    def too_good(*args, **kwargs):
+        result = trained(*args, **kwargs)
+        return dataclasses.replace(result, history=(*result.history, result.objective - 0.01))
+
+    monkeypatch.setattr(polynomial, "train_polynomial", too_good)
+    evidence = check(instance)
+    assert not evidence.passed and evidence.gap > 1e-3

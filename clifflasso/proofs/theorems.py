@@ -15,6 +15,7 @@ returns :class:`Evidence`. Kinds:
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from clifflasso.architecture import Architecture
 from clifflasso.dictionary import dictionary
 from clifflasso.lasso import beta_max
 from clifflasso.numeric.chains import chain_kinks_1d
+from clifflasso.numeric.geometry import rejection
 from clifflasso.proofs.certificates import certify
 from clifflasso.solving import solve
 
@@ -337,6 +339,202 @@ def _training_above(instance: Instance) -> Evidence:
     )
 
 
+def _quadratic_sdp(instance: Instance) -> Evidence:
+    r"""The Bartan-Pilanci SDP optimum is the training optimum of
+    :math:`\sum_j\alpha_j\sigma(w_j^\top x)`, :math:`\sigma(t) = at^2 + bt + c`: the network
+    rebuilt from the SDP's solution attains it, the dual certificate bounds every network of
+    every width from below by it, and local training from several starts never goes below."""
+    from clifflasso.polynomial import sdp_fit, train_polynomial
+
+    rng = np.random.default_rng(zlib.crc32(instance.label.encode()))
+    coeffs = tuple(float(v) for v in rng.normal(size=3))
+    beta = instance.beta_fraction
+    solution = sdp_fit(instance.X, instance.y, beta, coeffs)
+    scale = max(1.0, solution.objective)
+    network_objective = solution.network.objective(instance.X, instance.y, beta)
+    rebuilt = abs(network_objective - solution.objective)
+    certificate = solution.certificate
+    trained = train_polynomial(
+        instance.X,
+        instance.y,
+        beta,
+        solution.network.width + 1,
+        coeffs,
+        restarts=3,
+        seed=1,
+        max_iter=200,
+    )
+    below = max(0.0, solution.objective - min(trained.history))
+    ok = (
+        rebuilt <= 1e-6 * scale
+        and 0 <= certificate.gap <= 1e-6 * scale
+        and min(trained.history) >= certificate.lower_bound - 1e-9 * scale
+        and below <= 1e-7 * scale
+    )
+    return Evidence(
+        ok,
+        max(rebuilt, certificate.gap, below) / scale,
+        f"coeffs {np.round(coeffs, 4).tolist()}: SDP {solution.objective:.10g}, rebuilt "
+        f"{solution.network.width} neurons {network_objective:.10g}, dual bound "
+        f"{certificate.lower_bound:.10g}, best local training {min(trained.history):.10g}",
+    )
+
+
+def _rational_rotation(rng: np.random.Generator, n: int):
+    r"""A rational orthogonal matrix: a product of plane rotations by the angles of the
+    Pythagorean triples (3, 4, 5) and (5, 12, 13), in random coordinate planes."""
+    import sympy as sp
+
+    Q = sp.eye(n)
+    for i, j in itertools.combinations(range(n), 2):
+        a, b, c = ((3, 4, 5), (5, 12, 13))[int(rng.integers(2))]
+        G = sp.eye(n)
+        G[i, i] = G[j, j] = sp.Rational(a, c)
+        G[i, j], G[j, i] = sp.Rational(-b, c), sp.Rational(b, c)
+        Q = Q * G
+    return Q
+
+
+def _gaussian_landscape(instance: Instance) -> Evidence:
+    r"""Every listed critical point of the quadratic student against a realizable teacher
+    :math:`T = Q\Lambda Q^\top` (rational :math:`Q`, distinct integer eigenvalues,
+    ``width`` :math:`= n`): the exact gradient vanishes, the exact inertia of the exact Hessian
+    is the listed signature and agrees with the float eigenvalues, each :math:`A_S` is
+    :math:`\sum_{i\in S}(\lambda_i + \mu_S)q_iq_i^\top` from the construction, and the global
+    minimum has loss 0 and no negative curvature."""
+    import sympy as sp
+
+    from clifflasso import polynomial
+
+    rng = np.random.default_rng(zlib.crc32(instance.label.encode()))
+    n = min(len(instance.y), 3)
+    eigenvalues = [int(v) for v in rng.choice(np.r_[-5:0, 1:7], size=n, replace=False)]
+    Q = _rational_rotation(rng, n)
+    T = Q * sp.diag(*eigenvalues) * Q.T
+    points = polynomial.gaussian_critical_points(T, n)
+    loss = polynomial.student_polynomial(T, n)
+    T_float = np.array(T.tolist(), dtype=float)
+    expected = set()
+    for size in range(n + 1):
+        for support in itertools.combinations(range(n), size):
+            shift = sp.Rational(sum(eigenvalues[j] for j in range(n) if j not in support))
+            shift /= size + 2
+            if all(eigenvalues[i] + shift != 0 for i in support):
+                A = sp.zeros(n, n)
+                for i in support:
+                    A += (eigenvalues[i] + shift) * Q[:, i] * Q[:, i].T
+                expected.add(tuple(A))
+    worst, problems = 0.0, []
+    for point in points:
+        theta = point.parameters
+        if any(g != 0 for g in loss.gradient(theta)):
+            problems.append(f"nonzero gradient at {point!r}")
+        signature = polynomial.inertia(loss.hessian(theta))
+        W = np.array(point.first_layer.tolist(), dtype=float)
+        alpha = np.array([float(v) for v in point.output])
+        spectrum = np.linalg.eigvalsh(polynomial.student_hessian(W, alpha, T_float))
+        tolerance = 1e-9 * max(1.0, float(np.max(np.abs(spectrum))))
+        counted = (
+            int(np.sum(spectrum > tolerance)),
+            int(np.sum(spectrum < -tolerance)),
+            int(np.sum(np.abs(spectrum) <= tolerance)),
+        )
+        gaps = np.sort(np.abs(spectrum))
+        worst = max(worst, float(np.max(np.abs(polynomial.student_gradient(W, alpha, T_float)))))
+        if not signature == tuple(point.signature) == counted:
+            problems.append(f"{point!r}: listed {point.signature}, exact {signature}, {counted}")
+        if point.kind == "global minimum" and (point.loss != 0 or signature[1] != 0):
+            problems.append(f"global minimum {point!r} with inertia {signature}")
+        if counted[2] < gaps.size and gaps[counted[2]] <= 1e3 * tolerance:  # unresolved
+            problems.append(f"{point!r}: eigenvalue {gaps[counted[2]]:.3g} near the tolerance")
+    listed = {tuple(sp.Matrix(point.matrix)) for point in points}
+    if listed != expected:
+        problems.append(f"{len(listed)} critical matrices listed, {len(expected)} predicted")
+    if not any(point.kind == "global minimum" for point in points):
+        problems.append("no global minimum listed")
+    return Evidence(
+        not problems,
+        worst,
+        "; ".join(problems)
+        or f"T eigenvalues {eigenvalues}: {len(points)} critical points, signatures "
+        + ", ".join(f"{tuple(p.signature)}" for p in points),
+    )
+
+
+def _spanning_vectors(X: np.ndarray, spanned_by) -> list[tuple[Fraction, ...]]:
+    r"""Exact homogeneous spanning vectors of a hyperplane feature: a data point is
+    :math:`(x_i, 1)`, an axis :math:`(e_k, 0)`."""
+    d = X.shape[1]
+    vectors = []
+    for kind, indices in spanned_by:
+        if kind == "point":
+            vectors.append(tuple(Fraction(float(v)) for v in X[indices[0]]) + (Fraction(1),))
+        elif kind == "axis":
+            vectors.append(tuple(Fraction(int(k == indices[0])) for k in range(d)) + (0,))
+        else:
+            raise ValueError(f"a ReLU wedge is spanned by points and axes, not {kind!r}")
+    return vectors
+
+
+def _exact_wedge(vectors: list[tuple[Fraction, ...]]) -> list[Fraction]:
+    r"""The generalized cross product :math:`g` with
+    :math:`g\cdot x = \det[x; v_1; \dots; v_{D-1}]`, entry :math:`k` the determinant with
+    :math:`x = e_k` (exact elimination)."""
+    from clifflasso.symbolic.rational import determinant
+
+    size = len(vectors) + 1
+    return [
+        determinant([[Fraction(int(i == k)) for i in range(size)], *vectors]) for k in range(size)
+    ]
+
+
+def _wedge_weights(instance: Instance) -> Evidence:
+    r"""Each active first-layer weight of the certified optimal two-layer ReLU network
+    (:math:`\ell_1` norm, bias) is, up to sign, :math:`\times(v_1, \dots, v_d)/\|\cdot\|_1` for
+    data points :math:`(x_i, 1)` and axes :math:`(e_k, 0)`: orthogonal to each :math:`v_k` in
+    floats, equal to the exact generalized cross product, and parallel to the rejection
+    :math:`a - P_{\operatorname{span}(v)}a` of a random vector :math:`a` (Pilanci 2023: the
+    normal of the blade :math:`v_1\wedge\cdots\wedge v_d`). Checked in d = 2 on the instance
+    and in d = 3 on the instance with a third seeded coordinate."""
+    rng = np.random.default_rng(zlib.crc32(instance.label.encode()))
+    lifted = np.column_stack([instance.X, rng.uniform(-3, 3, size=len(instance.y))])
+    worst, notes = 0.0, []
+    for X in (instance.X, lifted):
+        solution = _solve(
+            Instance(X, instance.y, instance.beta_fraction, instance.label),
+            Architecture("relu", 2, norm=1),
+        )
+        certificate = certify(solution)
+        if not (certificate.optimal and certificate.exact):
+            return Evidence(
+                False, float("inf"), f"d = {X.shape[1]}: not certified: {certificate!r}"
+            )
+        D, network = solution.dictionary, solution.network
+        d = X.shape[1]
+        for row, j in enumerate(solution.support):
+            vectors = _spanning_vectors(X, D.features[int(j)].parameters["spanned_by"])
+            wedge = _exact_wedge(vectors)
+            weight_norm = sum(abs(v) for v in wedge[:d])
+            if weight_norm == 0:
+                return Evidence(False, float("inf"), f"column {j}: degenerate wedge")
+            expected = np.array([float(v / weight_norm) for v in wedge])
+            column = np.append(D.table.params["w1"][j], D.table.params["b1"][j])
+            unit = np.append(network.first_weights[row], network.first_biases[row])
+            unit = unit / np.sum(np.abs(unit[:d]))
+            scale = 1.0 + float(np.max(np.abs(expected)))
+            spans = np.array([[float(v) for v in vector] for vector in vectors])
+            orthogonal = float(np.max(np.abs(spans @ column) / (1.0 + np.abs(spans).sum(axis=1))))
+            proportional = (
+                min(float(np.max(np.abs(column - s * expected))) for s in (1.0, -1.0)) / scale
+            )
+            rebuilt = float(np.max(np.abs(unit - column))) / scale
+            rejected = rejection(rng.normal(size=d + 1), spans)
+            cosine = abs(rejected @ column) / (np.linalg.norm(rejected) * np.linalg.norm(column))
+            worst = max(worst, orthogonal, proportional, rebuilt, 1.0 - cosine)
+        notes.append(f"d = {d}: {solution.support.size} active wedges")
+    return Evidence(worst < 1e-9, worst, ", ".join(notes))
+
+
 # --------------------------------------------------------------------------------- registry
 _EQUIVALENCE = (
     r"\min_\theta \tfrac12\|f_\theta(X) - y\|^2 + \tfrac{\beta}{L}\|\theta\|_L^L"
@@ -520,6 +718,38 @@ def _registry() -> dict[str, Theorem]:
             _strict_gap,
             dim=2,
             fixed=(Instance(np.eye(2), np.ones(2), 0.1, "X = I_2"),),
+        ),
+        Theorem(
+            "relu_weights_are_wedges",
+            r"w_j^* / \|w_j^*\|_1 = \pm\,\times(v_1, \dots, v_d) / \|\cdot\|_1,"
+            r"\ v_k \in \{(x_n, 1)\} \cup \{(e_k, 0)\}",
+            "ReLU depth 2, l1 first-layer norm, d = 2 and 3, certified optimal",
+            "From Complexity to Clarity (Pilanci 2023); exact cross products (verified)",
+            "structure",
+            _wedge_weights,
+            dim=2,
+            sizes=(5, 6),
+        ),
+        Theorem(
+            "quadratic_sdp_equals_training",
+            r"\min_{\|w_j\| = 1, \alpha} \tfrac12\|\textstyle\sum_j \alpha_j \sigma(Xw_j) - y\|^2"
+            r" + \beta\|\alpha\|_1 = \text{SDP}(\beta),\ \sigma(t) = at^2 + bt + c",
+            "two layers, quadratic activation, width >= 2(d + 1), no biases",
+            "Bartan & Pilanci 2021 (the SDP); Arjevani et al. 2025 (polynomial networks)",
+            "equality",
+            _quadratic_sdp,
+            dim=2,
+            sizes=(5, 7),
+        ),
+        Theorem(
+            "gaussian_critical_points",
+            r"\nabla L(\theta_S) = 0,\ \operatorname{In}\nabla^2 L(\theta_S) = "
+            r"\text{listed},\ A_S = \textstyle\sum_{i\in S}(\lambda_i + \mu_S)v_iv_i^\top",
+            "quadratic student against a realizable teacher x^T T x, x ~ N(0, I), width = n",
+            "Arjevani et al. 2025 (polynomial networks; derived, checked exactly)",
+            "structure",
+            _gaussian_landscape,
+            sizes=(2, 3),
         ),
         Theorem(
             "arrangement_equals_lasso_1d",
