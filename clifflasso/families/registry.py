@@ -43,6 +43,7 @@ def _load() -> None:
     import clifflasso.families.abs_mirrors  # noqa: F401
     import clifflasso.families.abs_vertices  # noqa: F401
     import clifflasso.families.hyperplanes  # noqa: F401
+    import clifflasso.families.lifted_vertices  # noqa: F401
     import clifflasso.families.ramps  # noqa: F401
     import clifflasso.families.relu_chains  # noqa: F401
     import clifflasso.families.switching  # noqa: F401
