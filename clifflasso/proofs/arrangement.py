@@ -40,18 +40,18 @@ Lasso dictionaries and their certificates are judged.
 
 from __future__ import annotations
 
+import functools
+import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from math import comb
 
 import numpy as np
 
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.lasso.errors import SolverError
 from clifflasso.numeric.network import ChainNetwork
-from clifflasso.symbolic.rational import generalized_cross
 
 #: Clarabel tolerances, tightest first: a looser one is tried only when a tighter one ends
 #: OPTIMAL_INACCURATE (ill-conditioned programs with hundreds of cones).
@@ -64,7 +64,7 @@ def _reduce(row: Row, echelon: list[tuple[int, Row]]) -> Row:
     """Residual of ``row`` after elimination against echelon rows ``(pivot, row)``."""
     for pivot, basis_row in echelon:
         if row[pivot]:
-            factor = row[pivot] / basis_row[pivot]
+            factor = Fraction(row[pivot]) / basis_row[pivot]
             row = tuple(a - factor * b for a, b in zip(row, basis_row))
     return row
 
@@ -82,15 +82,32 @@ def _independent(rows: list[Row]) -> list[int]:
     return chosen
 
 
-def _dot(a: Row, b: Row) -> Fraction:
-    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+def _dot(a, b):
+    return sum((x * y for x, y in zip(a, b)), 0)
+
+
+def _integer_row(row: Row) -> tuple[int, ...]:
+    """``row`` times the least common multiple of its denominators: the same hyperplane and
+    side, in integers."""
+    scale = math.lcm(*(Fraction(v).denominator for v in row))
+    return tuple(int(Fraction(v) * scale) for v in row)
+
+
+@functools.cache
+def _cross(rank: int):
+    """The generalized cross product of ``rank - 1`` vectors of length ``rank``, lowered to
+    plain arithmetic (:func:`clifflasso.symbolic.lowering.cross_product`): exact on ints."""
+    from clifflasso.symbolic.lowering import cross_product
+
+    return cross_product(rank, "numpy")
 
 
 class _Arrangement:
-    """Chamber sign patterns of the central arrangement of a set of rows, memoised by subset."""
+    """Chamber sign patterns of the central arrangement of a set of rows, memoised by subset;
+    the rows are scaled to integers, so the whole enumeration runs in integer arithmetic."""
 
     def __init__(self, rows: list[Row]) -> None:
-        self.rows = rows
+        self.rows = [_integer_row(row) for row in rows]
         self.memo: dict[tuple[int, ...], set[tuple[bool, ...]]] = {}
 
     def patterns(self, indices: tuple[int, ...]) -> set[tuple[bool, ...]]:
@@ -110,11 +127,11 @@ class _Arrangement:
         seen: set[tuple[int, ...]] = set()
         for subset in combinations(nonzero, rank - 1):
             reduced = [tuple(_dot(rows[k], b) for b in basis) for k in subset]
-            coefficients = generalized_cross(reduced) if rank > 1 else (Fraction(1),)
+            coefficients = _cross(rank)(*(v for row in reduced for v in row)) if rank > 1 else (1,)
             if not any(coefficients):
                 continue
             ray = tuple(
-                sum((c * b[j] for c, b in zip(coefficients, basis)), Fraction(0))
+                sum((c * b[j] for c, b in zip(coefficients, basis)), 0)
                 for j in range(len(basis[0]))
             )
             values = [_dot(row, ray) for row in rows]
@@ -165,13 +182,25 @@ def activation_patterns(X: object, bias: bool = True) -> np.ndarray:
     data (repeated or collinear points) is handled exactly by the recursion.
     """
     _, exact = augmented(X, bias)
-    patterns = _Arrangement(exact).patterns(tuple(range(len(exact))))
-    return np.array(sorted(patterns, reverse=True), dtype=bool).reshape(-1, len(exact))
+    return cell_patterns(exact)
+
+
+def cell_patterns(normals: list[Row]) -> np.ndarray:
+    r"""Sign patterns :math:`\mathbf 1[r_k\cdot h \ge 0]` of the open cells of the central
+    arrangement :math:`\{h : r_k\cdot h = 0\}` of any rational normals :math:`r_k`, exactly.
+
+    Boolean array (P, K), rows sorted lexicographically, one per open cell (zero normals count
+    as active); the method of :func:`activation_patterns`, which is this function on the rows
+    :math:`\tilde x_n`. Lifted parameter spaces (:mod:`clifflasso.proofs.lifted`) use it on
+    their event hyperplanes.
+    """
+    patterns = _Arrangement(normals).patterns(tuple(range(len(normals))))
+    return np.array(sorted(patterns, reverse=True), dtype=bool).reshape(-1, len(normals))
 
 
 def general_position_count(n_samples: int, rank: int) -> int:
     r"""Number of patterns in general position: :math:`2\sum_{k=0}^{r-1}\binom{N-1}{k}`."""
-    return 2 * sum(comb(n_samples - 1, k) for k in range(rank))
+    return 2 * sum(math.comb(n_samples - 1, k) for k in range(rank))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ from clifflasso import _display
 from clifflasso.lasso.correlations import has_prefix_path
 from clifflasso.proofs.chambers import chamber_bound, violation_decrease
 from clifflasso.proofs.duality import dual_value, exact, primal_value, rational_upper
+from clifflasso.proofs.lifted import (
+    CellLimitError,
+    lifted_chamber_bound,
+    lifted_parameters,
+    lifted_patterns,
+)
 from clifflasso.proofs.sampling import chain_values, sampled_sup
 from clifflasso.proofs.vertex import vertex_certificate
 
@@ -333,7 +339,9 @@ def _vertex(solution, tolerance, exact_budget, memory_limit, progress) -> Certif
     )
 
 
-def _chambers(solution, tolerance) -> Certificate:
+def _chambers(solution, tolerance, lifted=None) -> Certificate:
+    """Chamber certificate: two-layer units, or depth-3 units over the merged cones ``lifted``
+    of :func:`~clifflasso.proofs.lifted.lifted_patterns`."""
     D = solution.dictionary
     y, weights, beta = _exact_inputs(solution)
     objective, upper_objective = _float_objective_bound(solution)
@@ -344,12 +352,15 @@ def _chambers(solution, tolerance) -> Certificate:
         shift = sum((wi * r for wi, r in zip(w, residual)), Fraction(0)) / sum(w, Fraction(0))
         residual = [r - shift for r in residual]
     mu = [wi * r for wi, r in zip(w, residual)]
-    outcome = chamber_bound(solution, mu)
-    sup = rational_upper(math.sqrt(float(outcome.sup_squared)))
-    if outcome.sup_squared <= beta * beta:
-        scale = Fraction(1)
+    if lifted is None:
+        outcome = chamber_bound(solution, mu)
     else:
-        scale = beta / sup
+        outcome = lifted_chamber_bound(solution, mu, lifted)
+    if outcome.unbounded:
+        sup, scale = float("inf"), Fraction(0)
+    else:
+        sup = rational_upper(math.sqrt(float(outcome.sup_squared)))
+        scale = Fraction(1) if outcome.sup_squared <= beta * beta else beta / sup
     lower = dual_value([m * scale for m in mu], y, weights)
     decrease = violation_decrease(outcome, mu, beta, weights, D.arch.output_bias)
     verdict, epsilon = _decide(upper_objective, lower, objective - decrease, tolerance)
@@ -359,11 +370,16 @@ def _chambers(solution, tolerance) -> Certificate:
     if outcome.unit is not None and outcome.proves_violation(beta):
         unit = np.array([float(v) for v in outcome.unit])
         d = D.data.dim
-        norm = float(np.linalg.norm(unit[:d]))
-        theta = np.concatenate([unit[:d], [unit[d] if D.arch.bias else 0.0]]) / norm
+        if lifted is None:
+            norm = float(np.linalg.norm(unit[:d]))
+            theta = np.concatenate([unit[:d], [unit[d] if D.arch.bias else 0.0]]) / norm
+            parameters = {"weights": tuple(theta[:d]), "bias": float(theta[d])}
+        else:
+            parameters, theta = lifted_parameters(outcome.unit, d, D.arch.bias)
+            theta = np.array(theta)
         values = chain_values(D.arch, D.X, theta)
         violator = Violator(
-            {"weights": tuple(theta[:d]), "bias": float(theta[d])},
+            parameters,
             values,
             float(np.array([float(m) for m in mu]) @ values),
             "neuron off the wedge dictionary",
@@ -377,8 +393,12 @@ def _chambers(solution, tolerance) -> Certificate:
         sup=float(sup),
         beta=float(beta),
         tolerance=tolerance,
-        method=f"activation chambers ({outcome.chambers} patterns, one SOCP each, exact dual "
-        "bounds)",
+        method=(
+            f"activation chambers ({outcome.chambers} patterns, one SOCP each, exact dual bounds)"
+            if lifted is None
+            else f"lifted chambers ({outcome.chambers} cones of (w, a, r), one SOCP each, exact "
+            "dual bounds)"
+        ),
         violator=violator,
         improved_objective=float(objective - decrease) if decrease > 0 else None,
         notes=tuple(notes),
@@ -571,6 +591,12 @@ def _routed(solution, tolerance, exact_budget, max_entries, samples, seed, memor
         return _vertex(solution, tolerance, exact_budget, memory_limit, progress)
     if arch.depth == 2 and arch.activation in ("relu", "abs") and arch.norm == 2:
         return _chambers(solution, tolerance)
+    if arch.depth == 3 and arch.activation == "abs" and arch.norm == 2 and data.dim >= 2:
+        try:
+            cones = lifted_patterns(arch, data.exact)
+        except CellLimitError as exc:
+            return _sampled(solution, tolerance, samples, seed, str(exc))
+        return _chambers(solution, tolerance, cones)
     return _sampled(
         solution,
         tolerance,

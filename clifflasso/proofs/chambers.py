@@ -57,8 +57,8 @@ class Cell:
 
 @dataclass
 class ChamberOutcome:
-    """The exact bound on the supremum, the best unit found (its parameters and exact column)
-    and the number of cells solved."""
+    """The exact bound on the supremum (``unbounded`` when a cell has none), the best unit found
+    (its parameters and exact column) and the number of cells solved."""
 
     sup_squared: Fraction
     unit: tuple[Fraction, ...] | None
@@ -66,6 +66,7 @@ class ChamberOutcome:
     unit_squared_norm: Fraction
     chambers: int
     unit_values: list[Fraction] | None = None
+    unbounded: bool = False
     notes: list[str] = field(default_factory=list)
 
     def proves_violation(self, beta: Fraction) -> bool:
@@ -94,8 +95,9 @@ def unit_column(activation: str, rows, unit) -> list[Fraction]:
 def _polished_multipliers(direction, G, multipliers, dim: int, free: int):
     r"""Exact multipliers on the solver's active set: the :math:`\nu_A` minimising
     :math:`\|(c + G_A^\top\nu_A)_{\text{weights}}\|^2` subject to zero free coordinates
-    (a least-squares problem with ``free`` equalities, solved over the rationals), or None when
-    they are not all nonnegative. With the right active set this is the cell's exact maximum."""
+    (a least-squares problem with at most ``free`` independent equalities, solved over the
+    rationals), or None when they are not all nonnegative. With the right active set this is
+    the cell's exact maximum; the caller checks the free coordinates that were dependent."""
     from clifflasso.lasso import rational
 
     largest = max((abs(float(v)) for v in multipliers), default=0.0)
@@ -109,17 +111,20 @@ def _polished_multipliers(direction, G, multipliers, dim: int, free: int):
     # independent set of constraints, largest multipliers first
     independent = rational.pivot_columns(rational.matrix([list(G[n]) for n in order]).transpose())
     active = [order[k] for k in independent]
-    # unknowns nu_A and one Lagrange multiplier gamma_f per free coordinate
-    size = len(active) + free
+    # unknowns nu_A and one Lagrange multiplier gamma_f per independent free coordinate (the
+    # active rows' free parts may span fewer than ``free`` dimensions)
+    equalities = [[G[j][dim + f] for j in active] for f in range(free)]
+    coordinates = rational.pivot_columns(rational.matrix(equalities).transpose()) if free else []
+    size = len(active) + len(coordinates)
     rows_ = []
     rhs = []
     for i in active:
         row = [sum((G[i][k] * G[j][k] for k in range(dim)), Fraction(0)) for j in active]
-        row.extend(G[i][dim + f] for f in range(free))
+        row.extend(G[i][dim + f] for f in coordinates)
         rows_.append(row)
         rhs.append(-sum((G[i][k] * direction[k] for k in range(dim)), Fraction(0)))
-    for f in range(free):
-        rows_.append([G[j][dim + f] for j in active] + [Fraction(0)] * free)
+    for f in coordinates:
+        rows_.append(equalities[f] + [Fraction(0)] * len(coordinates))
         rhs.append(-direction[dim + f])
     M = rational.matrix(rows_)
     kept = rational.pivot_columns(M.transpose())  # independent equations
@@ -138,9 +143,10 @@ def _polished_multipliers(direction, G, multipliers, dim: int, free: int):
     return nu
 
 
-def _free_correction(G, residual: list[Fraction], dim: int, order: list[int]):
-    r"""Nonnegative increments :math:`\delta` on at most ``free`` rows (tried in ``order``) with
-    :math:`(G^\top\delta)_{\text{free}} = -t`, ``t = residual`` (exactly), or None."""
+def _free_correction(G, nu: list[Fraction], residual: list[Fraction], dim: int, order: list[int]):
+    r"""Increments :math:`\delta` on at most ``free`` rows (tried in ``order``) with
+    :math:`(G^\top\delta)_{\text{free}} = -t`, ``t = residual``, exactly, and
+    :math:`\nu + \delta \ge 0` (a row with a positive multiplier may give some back), or None."""
     from clifflasso.lasso import rational
 
     free = len(residual)
@@ -160,7 +166,7 @@ def _free_correction(G, residual: list[Fraction], dim: int, order: list[int]):
                 delta = [exact(v) for v in rational.entries(normal.solve(right))]
             except (ZeroDivisionError, ValueError):
                 continue
-            if any(v < 0 for v in delta):
+            if any(nu[n] + v < 0 for n, v in zip(subset, delta)):
                 continue
             if all(_dot(A[f], delta) == -residual[f] for f in range(free)):
                 return dict(zip(subset, delta))
@@ -168,9 +174,11 @@ def _free_correction(G, residual: list[Fraction], dim: int, order: list[int]):
 
 
 def _dual_bound(direction, G, multipliers, dim: int, free: int) -> Fraction | None:
-    """The squared dual bound of the module docstring, or None if the free coordinates cannot
+    r"""The squared dual bound of the module docstring, or None if the free coordinates cannot
     be corrected (the cell is unbounded in that direction); exact multipliers on the
-    solver's active set when they are valid, else the solver's own, corrected."""
+    solver's active set when they are valid, else the least bound from the solver's own,
+    clipped at 0, with or without those at rounding level (below 1e-7 of the largest, or of
+    the scale :math:`\|c\|_\infty / \max|G|` when all are small) set to 0, corrected."""
 
     def weights_of(nu):
         return [d + _dot([row[k] for row in G], nu) for k, d in enumerate(direction)]
@@ -180,17 +188,24 @@ def _dual_bound(direction, G, multipliers, dim: int, free: int) -> Fraction | No
         v = weights_of(polished)
         if not any(v[dim:]):
             return sum((v[k] * v[k] for k in range(dim)), Fraction(0))
-    nu = [max(Fraction(0), exact(v)) for v in multipliers]
-    v = weights_of(nu)
-    if any(v[dim:]):
-        order = sorted(range(len(G)), key=lambda n: -float(multipliers[n]))
-        increments = _free_correction(G, v[dim:], dim, order)
-        if increments is None:
-            return None
-        for n, step in increments.items():
-            nu[n] += step
+    values = np.maximum(np.asarray(multipliers, dtype=float), 0.0)
+    largest = float(np.max(values, initial=0.0))
+    entries = max((abs(float(v)) for row in G for v in row), default=0.0)
+    scale = max(largest, max(abs(float(v)) for v in direction) / entries if entries else 0.0)
+    order = sorted(range(len(G)), key=lambda n: -float(values[n]))
+    bounds = []
+    for floor in (0.0, 1e-7 * largest, 1e-7 * scale):
+        nu = [exact(v) if v > floor else Fraction(0) for v in values]
         v = weights_of(nu)
-    return sum((v[k] * v[k] for k in range(dim)), Fraction(0))
+        if any(v[dim:]):
+            increments = _free_correction(G, nu, v[dim:], dim, order)
+            if increments is None:
+                continue
+            for n, step in increments.items():
+                nu[n] += step
+            v = weights_of(nu)
+        bounds.append(sum((v[k] * v[k] for k in range(dim)), Fraction(0)))
+    return min(bounds, default=None)
 
 
 def cell_supremum(
@@ -207,43 +222,45 @@ def cell_supremum(
     :math:`\theta = (w, \text{free})` has ``dim`` weights and ``free`` unpenalised coordinates
     in data units; ``exponent`` is :func:`data_exponent` of the data, and ``column`` gives the
     exact feature values of a rational (unnormalised) unit."""
-    import cvxpy as cp
+    import clarabel
+    from scipy import sparse
 
     size = dim + free
-    width = max((len(cell.constraints) for cell in cells), default=1)
     best = ChamberOutcome(Fraction(0), None, Fraction(0), Fraction(1), len(cells))
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = 1e-11
     # the SOCP is solved on the data scaled by 2^-e ~ 1 / max|x| (exact in binary) with the
     # free variables t / 2^e and the objective scaled by 2^-s to ~ 1 (tolerances 1e-11), so
     # that the solver's tolerances do not depend on the units of x and y (at x * 1e-9 or
     # y * 1e9 the bound was off by 4-100% of the objective); the multipliers and the unit are
-    # mapped back (nu = 2^(s - e) nu', t = 2^e t'), and the bound is exact for any multipliers
-    theta = cp.Variable(size)
-    direction = cp.Parameter(size)
-    constraints = cp.Parameter((width, size))
-    cone = constraints @ theta >= 0
-    problem = cp.Problem(cp.Maximize(direction @ theta), [cone, cp.norm(theta[:dim], 2) <= 1])
+    # mapped back (nu = 2^(s - e) nu', t = 2^e t'), and the bound is exact for any multipliers.
+    # Clarabel's form: min q.theta s.t. b - A theta in K, K = R_+^M x SOC(1 + dim) with
+    # A = [-G; 0; -I_w], b = (0, 1, 0): its duals z on R_+^M are the multipliers nu of
+    # G theta >= 0 (c + G^T nu vanishes on the free coordinates)
+    ball = sparse.hstack([-sparse.eye(dim), sparse.csc_matrix((dim, free))])
+    ball = sparse.vstack([sparse.csc_matrix((1, size)), ball])
+    zero = sparse.csc_matrix((size, size))
     for cell in cells:
         c = list(cell.correlation)
         G = list(cell.constraints)
-        rows = np.zeros((width, size))
-        rows[: len(G)] = [[float(v) for v in row] for row in G]
+        rows = np.array([[float(v) for v in row] for row in G]).reshape(len(G), size)
         rows[:, :dim] = np.ldexp(rows[:, :dim], -exponent)
-        constraints.value = rows
+        A = sparse.vstack([sparse.csc_matrix(-rows), ball]).tocsc()
+        b = np.concatenate([np.zeros(len(G)), [1.0], np.zeros(dim)])
+        cones = [clarabel.NonnegativeConeT(len(G)), clarabel.SecondOrderConeT(dim + 1)]
         c_float = np.array([float(v) for v in c])
         c_float[dim:] = np.ldexp(c_float[dim:], exponent)
         s = int(np.frexp(float(np.max(np.abs(c_float), initial=0.0)))[1])
         c_float = np.ldexp(c_float, -s)
         for orientation in (1, -1):
-            direction.value = orientation * c_float
-            try:
-                problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11)
-                solved = problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
-            except cp.error.SolverError:
-                solved = False
-            if solved and theta.value is not None and cone.dual_value is not None:
-                multipliers = np.ldexp(np.asarray(cone.dual_value, float)[: len(G)], s - exponent)
+            result = clarabel.DefaultSolver(
+                zero, -orientation * c_float, A, b, cones, settings
+            ).solve()
+            if str(result.status) in ("Solved", "AlmostSolved"):
+                multipliers = np.ldexp(np.asarray(result.z, float)[: len(G)], s - exponent)
                 bound = _dual_bound([orientation * v for v in c], G, multipliers, dim, free)
-                value = np.array(theta.value, dtype=float)
+                value = np.array(result.x, dtype=float)
                 value[dim:] = np.ldexp(value[dim:], exponent)
                 unit = tuple(Fraction(float(v)) for v in value)
             else:
@@ -252,8 +269,9 @@ def cell_supremum(
                 # no usable multipliers: the trivial bound ||c_w|| (nu = 0) when it applies
                 bound = sum((v * v for v in c[:dim]), Fraction(0)) if not any(c[dim:]) else None
                 if bound is None:
-                    best.notes.append("a cell is unbounded: no finite certificate")
-                    best.sup_squared = Fraction(10) ** 600
+                    if not best.unbounded:
+                        best.notes.append("a cell is unbounded: no finite certificate")
+                    best.unbounded = True
                     continue
             best.sup_squared = max(best.sup_squared, bound)
             if unit is not None:
