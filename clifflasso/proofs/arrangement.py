@@ -1,4 +1,4 @@
-r"""Ground truth for 2-layer ReLU networks: the exact convex program of Pilanci & Ergen.
+r"""Ground truth for 2-layer ReLU and abs networks: the convex program of Pilanci & Ergen.
 
 Pilanci & Ergen (ICML 2020, "Neural networks are convex regularizers: exact polynomial-time
 convex optimization formulations for two-layer networks", arXiv 2002.10553) show that training
@@ -32,6 +32,14 @@ With a first-layer bias, the unit :math:`v = (0, b)` (zero weights) produces the
 :math:`b_+` at zero cost, so the output bias is redundant and :math:`p^*` is an *infimum*
 (:math:`\alpha \to 0`, :math:`b \to \infty`); the rebuilt network then uses
 :math:`\alpha^2 = 10^{-12}\|v\|` and misses the value by at most :math:`10^{-12}\beta\|v\|`.
+
+Absolute-value units (derived, the same argument): on the pattern :math:`D_i` the unit
+:math:`|\tilde Xv|` equals :math:`(2D_i - I)\tilde Xv` on the cone
+:math:`(2D_i - I)\tilde Xv \ge 0`, so the program is the one above with :math:`D_i\tilde X`
+replaced by :math:`(2D_i - I)\tilde X`. The patterns :math:`D` and :math:`I - D` give the same
+units (:math:`v \mapsto -v`), so one of each such pair is kept; the all-inactive pattern
+counts. The weight-decay penalty :math:`\tfrac\beta2(\|w\|^2 + \alpha^2)` is again
+:math:`\beta\|v\|_w` after rescaling.
 
 The patterns are enumerated exactly, in rational arithmetic (:func:`activation_patterns`), so
 for small N the optimum is the true training optimum; it is the reference against which the
@@ -219,8 +227,10 @@ class ArrangementOptimum:
     network: ChainNetwork
 
 
-def _rebuild(V: np.ndarray, U: np.ndarray, xi: float, dim: int, bias: bool) -> ChainNetwork:
-    """One ReLU neuron per nonzero :math:`v_i` (``alpha > 0``) or :math:`u_i` (``alpha < 0``)."""
+def _rebuild(
+    V: np.ndarray, U: np.ndarray, xi: float, dim: int, bias: bool, activation: str
+) -> ChainNetwork:
+    """One neuron per nonzero :math:`v_i` (``alpha > 0``) or :math:`u_i` (``alpha < 0``)."""
     units = np.vstack([V, U])
     signs = np.concatenate([np.ones(len(V)), -np.ones(len(U))])
     sizes = np.linalg.norm(units, axis=1)
@@ -232,7 +242,7 @@ def _rebuild(V: np.ndarray, U: np.ndarray, xi: float, dim: int, bias: bool) -> C
     neurons = units / gamma[:, None]
     width = len(units)
     return ChainNetwork(
-        activation="relu",
+        activation=activation,
         depth=2,
         norm=2,
         first_weights=neurons[:, :dim],
@@ -252,12 +262,15 @@ def arrangement_optimum(
     output_bias: bool = True,
     max_patterns: int | None = None,
     seed: int = 0,
+    activation: str = "relu",
 ) -> ArrangementOptimum:
-    r"""Exact optimum of 2-layer ReLU training with weight decay (Pilanci & Ergen 2020).
+    r"""Exact optimum of 2-layer ReLU (or, ``activation="abs"``, absolute-value) training with
+    weight decay (Pilanci & Ergen 2020).
 
     Solves the cone-constrained group-Lasso program of the module docstring over all
-    activation patterns (:func:`activation_patterns`) with cvxpy/Clarabel; the all-inactive
-    pattern contributes nothing and is left out of the program. If there are more than
+    activation patterns (:func:`activation_patterns`) with cvxpy/Clarabel; for ReLU the
+    all-inactive pattern contributes nothing and is left out of the program, for the absolute
+    value one pattern of each pair :math:`D, I - D` is kept. If there are more than
     ``max_patterns`` other patterns, a uniform random subset of that size (``seed``) is used
     and ``exact`` is False: the value is then an upper bound on :math:`p^*`, still attained by
     the rebuilt network.
@@ -272,8 +285,17 @@ def arrangement_optimum(
     beta = as_beta(beta)
     if max_patterns is not None and max_patterns < 1:
         raise ValueError(f"max_patterns must be a positive integer or None, got {max_patterns}")
+    if activation not in ("relu", "abs"):
+        raise ValueError(f"activation must be 'relu' or 'abs', got {activation!r}")
     patterns = activation_patterns(X, bias)
-    active = patterns[patterns.any(axis=1)]
+    if activation == "relu":
+        active = patterns[patterns.any(axis=1)]
+    else:
+        # h and -h: the same units; rows x~_n = 0 are active on both sides
+        nonzero = np.any(Xt != 0, axis=1)
+        reflected = np.where(nonzero, ~patterns, True)
+        keys = [tuple(p) for p in patterns]
+        active = patterns[[k >= tuple(r) for k, r in zip(keys, reflected)]]
     exact = max_patterns is None or len(active) <= max_patterns
     if not exact:
         chosen = np.random.default_rng(seed).choice(len(active), size=max_patterns, replace=False)
@@ -286,7 +308,8 @@ def arrangement_optimum(
     U = cp.Variable((len(used), Xt.shape[1]))
     xi = cp.Variable() if output_bias else cp.Constant(0.0)
     signs = 2 * used - 1
-    prediction = cp.sum(cp.multiply(used.T, Xt @ (V - U).T), axis=1) + xi
+    slopes = used if activation == "relu" else signs
+    prediction = cp.sum(cp.multiply(slopes.T, Xt @ (V - U).T), axis=1) + xi
     penalty = cp.sum(cp.norm(V[:, :dim], 2, axis=1)) + cp.sum(cp.norm(U[:, :dim], 2, axis=1))
     problem = cp.Problem(
         cp.Minimize(0.5 * cp.sum_squares(prediction - labels) + beta * penalty),
@@ -311,7 +334,9 @@ def arrangement_optimum(
             f"Clarabel returned status {problem.status!r} for the arrangement program "
             f"(N={n_samples}, P={len(used)}, beta={beta:g}) at every tolerance {_TOLERANCES}"
         )
-    network = _rebuild(V.value, U.value, float(xi.value) if output_bias else 0.0, dim, bias)
+    network = _rebuild(
+        V.value, U.value, float(xi.value) if output_bias else 0.0, dim, bias, activation
+    )
     return ArrangementOptimum(
         value=float(problem.value),
         exact=exact,
