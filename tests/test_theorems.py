@@ -38,6 +38,8 @@ REQUIRED = [
     "relu_weights_are_wedges",
     "quadratic_sdp_equals_training",
     "gaussian_critical_points",
+    "abs_l1_equivalence_2d_L4",
+    "relu_l1_equivalence_2d_L3",
 ]
 
 
