@@ -15,14 +15,27 @@ vertices (solutions of ``L-1`` independent event equations) form a complete dict
 points: :math:`2x_k - x_p`, :math:`2x_j - 2x_k + x_p`, midpoints of these, ...
 
 Without a first-layer bias :math:`a_1 = 0` and the events are
-:math:`x_n = \sum_{l=2}^{m}\varepsilon_l r_l` (m >= 2, every sign free). Raw columns are the
-distinct vertices; their number is at most (independent normal tuples) x :math:`N^{\dim\theta}`.
+:math:`x_n = \sum_{l=2}^{m}\varepsilon_l r_l` (m >= 2, every sign free).
+
+**Enumeration by structure, without a sort.** A vertex solves :math:`M_t\theta = x_S` for an
+independent tuple :math:`t` of event normals and an assignment :math:`S` of data points to its
+rows, so :math:`\theta = \sum_p c_p x_p` over the *distinct* points :math:`p` of :math:`S`,
+with :math:`c_p` the sum of the columns of :math:`M_t^{-1}` of the rows assigned to :math:`p`
+(never 0: :math:`M_t^{-1}` is invertible). For data in general position two assignments give
+the same vertex exactly when they give the same map :math:`p \mapsto c_p`. The *vertex types*
+are therefore the multisets of coefficient columns :math:`\{c_p\}` over all tuples and all
+patterns of repeated points (data independent, computed once per depth); each type is
+enumerated once, over injective maps of distinct data points to its columns, in increasing
+order of the points that share equal columns. The raw columns are the distinct vertices of data
+in general position, counted exactly by :meth:`AbsVertexFamily.size`; coincidences of special
+data (equally spaced points, say) are left to the dictionary's merging of equal columns.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
 
@@ -35,6 +48,122 @@ from clifflasso.families.registry import register
 #: above this many candidate normal tuples, :meth:`AbsVertexFamily.size` returns the bound
 #: (tuples) x N^dim without testing which tuples are independent
 TUPLE_CANDIDATES_TESTED = 100_000
+
+
+def _parameter_dim(depth: int, bias: bool) -> int:
+    return depth - 1 if bias else depth - 2
+
+
+@lru_cache(maxsize=16)
+def _event_normals(depth: int, bias: bool) -> np.ndarray:
+    r"""Event normals :math:`(1, \varepsilon_2, \dots, \varepsilon_m, 0, \dots)` (with bias) or
+    :math:`(\varepsilon_2, \dots, \varepsilon_m, 0, \dots)` (without), one row per event."""
+    dim = _parameter_dim(depth, bias)
+    rows = []
+    for m in range(1 if bias else 2, depth):
+        for eps in itertools.product((1, -1), repeat=m - 1):
+            row = ([1] + list(eps)) if bias else list(eps)
+            rows.append(row + [0] * (dim - len(row)))
+    return np.array(rows, dtype=np.int64)
+
+
+@lru_cache(maxsize=16)
+def _integer_inverses(
+    depth: int, bias: bool
+) -> tuple[tuple[tuple[int, ...], np.ndarray, int], ...]:
+    r"""``(rows, adjugate, determinant)`` of every independent tuple of event normals:
+    :math:`M_t^{-1} = \operatorname{adj}(M_t)/\det M_t` with integer adjugate, checked exactly
+    (:math:`M_t\operatorname{adj}(M_t) = \det(M_t) I` in integers)."""
+    normals = _event_normals(depth, bias)
+    dim = _parameter_dim(depth, bias)
+    inverses = []
+    for rows in itertools.combinations(range(normals.shape[0]), dim):
+        matrix = normals[list(rows)]
+        determinant = round(np.linalg.det(matrix.astype(float)))
+        if determinant == 0:
+            continue
+        adjugate = np.round(determinant * np.linalg.inv(matrix.astype(float))).astype(np.int64)
+        if not np.array_equal(matrix @ adjugate, determinant * np.eye(dim, dtype=np.int64)):
+            raise ArithmeticError(f"inexact adjugate of event normals {rows}")
+        inverses.append((rows, adjugate, determinant))
+    return tuple(inverses)
+
+
+def _point_patterns(size: int):
+    """Every way ``size`` rows can share data points: the point of each row, points numbered in
+    order of first appearance (restricted growth strings)."""
+
+    def grow(prefix: list[int], count: int):
+        if len(prefix) == size:
+            yield tuple(prefix)
+            return
+        for label in range(count + 1):
+            yield from grow(prefix + [label], max(count, label + 1))
+
+    yield from grow([], 0)
+
+
+@dataclass(frozen=True)
+class VertexType:
+    """A class of vertices (module docstring): the independent tuple that pins them, the point
+    (``0..points-1``) each of its rows is assigned, and the runs of points with equal
+    coefficient columns, enumerated in increasing order of data index."""
+
+    tuple_id: int
+    row_points: tuple[int, ...]
+    points: int
+    equal_runs: tuple[tuple[int, ...], ...]
+
+
+@lru_cache(maxsize=16)
+def _vertex_types(depth: int, bias: bool) -> tuple[VertexType, ...]:
+    """The vertex types of the depth (module docstring): one per distinct multiset of
+    coefficient columns :math:`c_p`, over all tuples and patterns of shared points, in exact
+    (integer) arithmetic: the columns of :math:`M_t^{-1}` scaled by the least common multiple of
+    the determinants."""
+    seen: set[tuple] = set()
+    types = []
+    inverses = _integer_inverses(depth, bias)
+    common = math.lcm(*(abs(determinant) for _, _, determinant in inverses))
+    for tuple_id, (_, adjugate, determinant) in enumerate(inverses):
+        scaled = adjugate * (common // determinant)
+        for labels in _point_patterns(adjugate.shape[0]):
+            count = max(labels) + 1
+            selection = np.zeros((adjugate.shape[0], count), dtype=np.int64)
+            selection[np.arange(len(labels)), labels] = 1
+            columns = [tuple(int(v) for v in column) for column in (scaled @ selection).T]
+            order = sorted(range(count), key=lambda p: columns[p])
+            key = tuple(columns[p] for p in order)
+            if key in seen:
+                continue
+            seen.add(key)
+            rank = {p: position for position, p in enumerate(order)}
+            runs = []
+            for _, run in itertools.groupby(range(count), key=lambda position: key[position]):
+                run = tuple(run)
+                if len(run) > 1:
+                    runs.append(run)
+            types.append(
+                VertexType(tuple_id, tuple(rank[label] for label in labels), count, tuple(runs))
+            )
+    return tuple(types)
+
+
+def _distinct_points(n: int, count: int, equal_runs: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """All assignments of ``count`` distinct data indices (rows), increasing along each run."""
+    grid = np.indices((n,) * count).reshape(count, -1).T
+    keep = np.ones(grid.shape[0], dtype=bool)
+    for a, b in itertools.combinations(range(count), 2):
+        keep &= grid[:, a] != grid[:, b]
+    for run in equal_runs:
+        for a, b in itertools.pairwise(run):
+            keep &= grid[:, a] < grid[:, b]
+    return grid[keep]
+
+
+def _assignment_count(n: int, vertex_type: VertexType) -> int:
+    symmetry = math.prod(math.factorial(len(run)) for run in vertex_type.equal_runs)
+    return math.perm(n, vertex_type.points) // symmetry
 
 
 @register(
@@ -55,81 +184,70 @@ class AbsVertexFamily(ChainFamily):
         """Event normals: :math:`2^{L-1} - 1` with bias, :math:`2^{L-1} - 2` without."""
         return 2 ** (self.arch.depth - 1) - (1 if self.arch.bias else 2)
 
-    @cached_property
-    def _normals(self) -> np.ndarray:
-        L = self.arch.depth
-        rows = []
-        first_event = 1 if self.arch.bias else 2
-        for m in range(first_event, L):
-            for eps in itertools.product((1, -1), repeat=m - 1):
-                row = ([1] + list(eps)) if self.arch.bias else list(eps)
-                rows.append(row + [0] * (self._dim - len(row)))
-        return np.array(rows, dtype=np.int64)
-
     @property
     def _dim(self) -> int:
-        return self.arch.depth - 1 if self.arch.bias else self.arch.depth - 2
+        return _parameter_dim(self.arch.depth, self.arch.bias)
 
-    @cached_property
-    def _tuples(self) -> list[tuple[int, ...]]:
-        normals = self._normals
-        return [
-            rows
-            for rows in itertools.combinations(range(normals.shape[0]), self._dim)
-            if round(np.linalg.det(normals[list(rows)].astype(float))) != 0
-        ]
+    @property
+    def _inverses(self):
+        return _integer_inverses(self.arch.depth, self.arch.bias)
 
     @cached_property
     def _exact_inverses(self) -> list[list[list[Fraction]]]:
-        inverses = []
-        for rows in self._tuples:
-            inverse = sp.Matrix(self._normals[list(rows)].tolist()).inv()
-            inverses.append(
-                [[Fraction(int(v.p), int(v.q)) for v in inverse.row(i)] for i in range(self._dim)]
-            )
-        return inverses
+        return [
+            [[Fraction(int(v), determinant) for v in row] for row in adjugate]
+            for _, adjugate, determinant in self._inverses
+        ]
 
     def size(self) -> int:
-        """The number of independent normal tuples times :math:`N^{\\dim\\theta}`; when there
-        are more than :data:`TUPLE_CANDIDATES_TESTED` candidate tuples, the bound
-        :math:`\\binom{K}{\\dim\\theta}N^{\\dim\\theta}` (computed in microseconds, so a request
+        r"""The number of vertices of data in general position (sum over the vertex types of
+        the injective assignments of data points); when there are more than
+        :data:`TUPLE_CANDIDATES_TESTED` candidate tuples, the bound
+        :math:`\binom{K}{\dim\theta}N^{\dim\theta}` (computed in microseconds, so a request
         that is too large is refused before any enumeration)."""
         candidates = math.comb(self._normal_count(), self._dim)
+        n = self.data.n_samples
         if candidates > TUPLE_CANDIDATES_TESTED:
-            return candidates * self.data.n_samples**self._dim
-        return len(self._tuples) * self.data.n_samples**self._dim
+            return candidates * n**self._dim
+        types = _vertex_types(self.arch.depth, self.arch.bias)
+        return sum(_assignment_count(n, vertex_type) for vertex_type in types)
 
     def enumerate(self) -> FeatureTable:
         x = self.data.values[:, 0]
-        n = x.shape[0]
-        grid = np.meshgrid(*([np.arange(n)] * self._dim), indexing="ij")
-        assignments = np.stack([g.ravel() for g in grid], axis=1)
-        thetas, indices, tuple_ids = [], [], []
-        for tuple_id, rows in enumerate(self._tuples):
+        n, dim = x.shape[0], self._dim
+        types = _vertex_types(self.arch.depth, self.arch.bias)
+        assignments: dict[tuple, np.ndarray] = {}
+        for vertex_type in types:
+            shape = (vertex_type.points, vertex_type.equal_runs)
+            if shape not in assignments:
+                assignments[shape] = _distinct_points(n, *shape)
+        blocks = [assignments[(t.points, t.equal_runs)] for t in types]
+        total = sum(block.shape[0] for block in blocks)
+        indices = np.empty((total, dim), dtype=np.int64)
+        theta = np.empty((total, dim))
+        tuple_ids = np.empty(total, dtype=np.int64)
+        start = 0
+        for vertex_type, block in zip(types, blocks):
+            stop = start + block.shape[0]
+            rows = indices[start:stop]
+            rows[:] = block[:, vertex_type.row_points]
             # theta = adj(M) x / det(M) with the integer adjugate: exact whenever theta is a
             # binary fraction of the (binary) data, correctly rounded otherwise
-            normals = self._normals[list(rows)].astype(float)
-            determinant = round(np.linalg.det(normals))
-            adjugate = np.round(determinant * np.linalg.inv(normals))
-            thetas.append((x[assignments] @ adjugate.T) / determinant)
-            indices.append(assignments)
-            tuple_ids.append(np.full(assignments.shape[0], tuple_id))
-        theta = np.concatenate(thetas)
-        scale = float(np.max(np.abs(x))) or 1.0  # theta is in data units: scale invariant
-        _, first = np.unique(np.round(theta / scale, 9), axis=0, return_index=True)
-        first.sort()
-        theta = theta[first]
+            _, adjugate, determinant = self._inverses[vertex_type.tuple_id]
+            theta[start:stop] = (x[rows] @ adjugate.T.astype(float)) / determinant
+            tuple_ids[start:stop] = vertex_type.tuple_id
+            start = stop
         count = theta.shape[0]
         centre = theta[:, 0] if self.arch.bias else np.zeros(count)
         radii = theta[:, 1:] if self.arch.bias else theta
         return chain_table(
             np.full(count, "vertex"),
-            np.concatenate(indices)[first],
+            indices,
             np.ones(count),
             -centre,
             np.ones_like(radii),
             -radii,
-            normal_tuple=np.concatenate(tuple_ids)[first],
+            normal_tuple=tuple_ids,
         )
 
     @cached_property
