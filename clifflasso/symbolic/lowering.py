@@ -37,7 +37,10 @@ from sympy.printing.pycode import PythonCodePrinter
 from clifflasso.symbolic.derivation import ChainDerivation, ChainSpec
 
 #: bump when the generated code changes shape (part of every cache key)
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+#: columns per block of the chain kernel: their parameters (a few KiB) stay in the L1 cache
+#: while every row is written, instead of streaming all parameters once per row
+KERNEL_BLOCK = 256
 
 
 class _Printer(PythonCodePrinter):
@@ -189,21 +192,28 @@ def kernel_source(derivation: ChainDerivation) -> str:
         loads.append(f"            {b} = B[{level}, j]")
     value = sp.Symbol("value")
     body = _assignments([[(value, derivation.feature)]], printer, "            ")
-    rows = [f"        {x} = X[i, {k}]" for k, x in enumerate(derivation.x)]
+    rows = [f"            {x} = X[i, {k}]" for k, x in enumerate(derivation.x)]
+    loads = ["    " + line for line in loads]
+    body = ["    " + line for line in body]
     return "\n".join(
         [
             "@njit(parallel=True, cache=True)",
             "def kernel(X, W, B1, S, B, out):",
             f'    """{spec.activation.name} chain, d = {spec.dim}, depth {spec.depth}: the'
-            ' feature formula at every (row, column)."""',
+            " feature formula at every (row, column), in blocks of",
+            f"    {KERNEL_BLOCK} columns whose parameters stay in cache while every row is"
+            ' written."""',
             "    n = X.shape[0]",
             "    p = B1.shape[0]",
-            "    for i in prange(n):",
+            f"    for block in prange((p + {KERNEL_BLOCK - 1}) // {KERNEL_BLOCK}):",
+            f"        start = block * {KERNEL_BLOCK}",
+            f"        stop = min(p, start + {KERNEL_BLOCK})",
+            "        for i in range(n):",
             *rows,
-            "        for j in range(p):",
+            "            for j in range(start, stop):",
             *loads,
             *body,
-            "            out[i, j] = value",
+            "                out[i, j] = value",
             "    return out",
         ]
     )
