@@ -499,6 +499,14 @@ def _derive_symbolic(
 )
 @click.option("--depths", "depths_alias", hidden=True, help="The former name of --depth.")
 @click.option(
+    "--norm",
+    type=click.Choice(["1", "2"]),
+    default="2",
+    show_default=True,
+    help="First-layer norm p of the penalty (matters for d >= 2 only; 1 makes the d-D "
+    "families exact).",
+)
+@click.option(
     "--beta",
     default=1e-3,
     show_default=True,
@@ -531,6 +539,7 @@ def fit(
     activations,
     depths,
     depths_alias,
+    norm,
     beta,
     dedupe,
     certify,
@@ -551,7 +560,7 @@ def fit(
             raise click.UsageError("give --depth (or its former name --depths) once")
         depths = depths_alias
     combinations = [(a, depth) for a in activations for depth in _depths(depths)]
-    architectures = [architecture(a, depth) for a, depth in combinations]
+    architectures = [architecture(a, depth, norm=int(norm)) for a, depth in combinations]
     X, y = _exact_data(example, data_path, x_columns, y_column)
     labels = _labels(X, y)
     for arch in architectures:  # every size is checked before the first solve
