@@ -127,10 +127,11 @@ def test_depth3_level2_symmetry_holds_exactly_on_the_slab():
         assert np.allclose(change, 2 * abs(v) * np.minimum(distance, rho), atol=1e-12 * rho)
 
 
-def test_fitted_units_of_a_certified_abs_depth3_fit_have_the_predicted_symmetries():
+@pytest.mark.parametrize("depth", [3, 4])
+def test_fitted_units_of_a_certified_abs_fit_have_the_predicted_symmetries(depth):
     X = np.array([[0, 0], [4, 0], [1, 3], [3, 3], [0, 5], [5, 4], [2, 1]], dtype=float)
     y = np.abs(np.abs(np.abs(X.sum(axis=1) - 4) - 2) - 1)
-    D = cl.dictionary(X, cl.Architecture("abs", 3, norm=1), dedupe=True)
+    D = cl.dictionary(X, cl.Architecture("abs", depth, norm=1), dedupe=True)
     solution = cl.solve(D, y, 0.05)
     certificate = cl.certify(solution)
     assert certificate.optimal and certificate.exact
