@@ -40,6 +40,7 @@ REQUIRED = [
     "gaussian_critical_points",
     "abs_l1_equivalence_2d_L4",
     "relu_l1_equivalence_2d_L3",
+    "abs_euclidean_chambers_2d_L3",
 ]
 
 
@@ -140,3 +141,27 @@ def test_training_below_the_sdp_fails_the_quadratic_check(monkeypatch):
     monkeypatch.setattr(polynomial, "train_polynomial", too_good)
     evidence = check(instance)
     assert not evidence.passed and evidence.gap > 1e-3
+
+
+def test_a_violator_from_the_dictionary_fails_the_euclidean_chamber_check(monkeypatch):
+    """A column already in the dictionary cannot beat beta at the Lasso optimum: reported as the
+    violator, the check must reject it."""
+    check = REGISTRY["abs_euclidean_chambers_2d_L3"].check
+    instance = _instance(2, 4, "dictionary violator")
+    assert check(instance).passed
+    real = theorems.certify
+
+    def dictionary_violator(solution):
+        certificate = real(solution)
+        j = int(solution.support[0])
+        p = solution.dictionary.table.params
+        w, a = p["w1"][j], -float(p["b1"][j])
+        r = -float(p["b"][j, 0]) / float(p["w"][j, 0])
+        fake = dataclasses.replace(
+            certificate.violator, parameters={"weights": tuple(w), "a": a, "r": r}
+        )
+        return dataclasses.replace(certificate, violator=fake)
+
+    monkeypatch.setattr(theorems, "certify", dictionary_violator)
+    evidence = check(instance)
+    assert not evidence.passed
