@@ -348,7 +348,10 @@ def _chambers(solution, tolerance, lifted=None) -> Certificate:
     fitted = [exact(float(v)) for v in solution.fitted]
     w = weights or [Fraction(1)] * len(y)
     residual = [t - f for t, f in zip(y, fitted)]
-    if D.arch.output_bias:
+    if D.arch.output_bias or D.arch.bias or D.arch.depth >= 3:
+        # with an output bias, or a far-away unit acting as one at vanishing cost
+        # (_intercept_direction: the same infimum), a dual point sums to zero; otherwise the
+        # cells that hold such units are unbounded
         shift = sum((wi * r for wi, r in zip(w, residual)), Fraction(0)) / sum(w, Fraction(0))
         residual = [r - shift for r in residual]
     mu = [wi * r for wi, r in zip(w, residual)]
