@@ -60,8 +60,8 @@ def test_bad_data_raises(X, message):
 
 
 def test_architectures_without_a_d_dimensional_family_are_refused_clearly():
-    with pytest.raises(ValueError, match="no dictionary for relu depth 3.*d = 2; available"):
-        cl.dictionary(np.zeros((4, 2)), cl.Architecture("relu", 3))
+    with pytest.raises(ValueError, match="no dictionary for relu depth 5.*d = 2; available"):
+        cl.dictionary(np.zeros((4, 2)), cl.Architecture("relu", 5))
 
 
 def test_bad_labels_and_beta_raise():

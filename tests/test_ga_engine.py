@@ -183,6 +183,8 @@ def _every_family_architecture():
     yield X, cl.Architecture("relu", 2)
     yield X, cl.Architecture("abs", 2, norm=1)
     yield X, cl.Architecture("abs", 3, norm=1)
+    yield X, cl.Architecture("abs", 4, norm=1)
+    yield X, cl.Architecture("relu", 3, norm=1)
 
 
 def test_every_family_shows_its_generated_code():

@@ -90,8 +90,8 @@ import sympy as sp
 from clifflasso.families.base import ChainFamily, Feature, FeatureTable, chain_table
 from clifflasso.families.registry import register
 from clifflasso.symbolic.activations import activation
-from clifflasso.symbolic.derivation import ChainSpec
-from clifflasso.symbolic.lowering import lower, lower_cross
+from clifflasso.symbolic.derivation import ChainDerivation, ChainSpec
+from clifflasso.symbolic.lowering import lower, lower_cross, normal_kernel_source
 from clifflasso.symbolic.ops import EXACT, SYMBOLIC
 
 #: a subset is degenerate when the weight part of its cross product is below this fraction
@@ -248,6 +248,11 @@ class LiftedVertexFamily(ChainFamily):
         """The lowered generalized cross product of :math:`D - 1` vectors of
         :math:`\\mathbb{R}^D` (a compiled kernel, columns in parallel)."""
         return lower(ChainSpec(activation("abs"), self.lifted_dim, 2, bias=False))
+
+    def kernel_source(self) -> str:
+        """The chain's generated code, then the kernel of the lifted cross product."""
+        lifted = normal_kernel_source(ChainDerivation(self._cross.spec))
+        return f"{self.lowered().source}\n\n# the lifted generalized cross product\n{lifted}\n"
 
     def normals(self, vectors: np.ndarray) -> np.ndarray:
         """Lifted normals (P, D) of stacked spanning vectors (P, D-1, D)."""
