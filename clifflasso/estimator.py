@@ -10,8 +10,8 @@ training inputs (:func:`clifflasso.dictionary`, duplicates removed), solves
 (:func:`clifflasso.solve`) and predicts with the rebuilt network (one chain per nonzero
 coefficient), whose training
 objective equals the Lasso optimum. One-dimensional inputs use the complete families of
-every activation and depth; inputs with ``d >= 2`` features have dictionaries for ReLU depth 2
-and absolute value depth 2 and 3 only, sampled down to about ``max_features`` columns (then
+every activation and depth; inputs with ``d >= 2`` features have dictionaries for ReLU depth
+2 to 4 and absolute value of every depth, sampled down to about ``max_features`` columns (then
 the Lasso is an upper bound on the training optimum; :func:`clifflasso.certify` decides).
 """
 

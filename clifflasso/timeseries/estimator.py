@@ -18,8 +18,8 @@ trained on the windows :math:`(x_t, y_t)` of the series (:mod:`.embedding`) by
 
 which is the Lasso over the architecture's dictionary of normalised chain features: exactly for
 one lag (:math:`p = 1`, every depth and activation of the 1-D families) and for :math:`p \ge 2`
-with the :math:`\ell_1` first-layer norm (:math:`q = 1`: ReLU depth 2, absolute value depth 2
-and 3), the default for :math:`p \ge 2`. With the Euclidean norm (:math:`q = 2`) and
+with the :math:`\ell_1` first-layer norm (:math:`q = 1`: ReLU depth 2 to 4, absolute value of
+every depth), the default for :math:`p \ge 2`. With the Euclidean norm (:math:`q = 2`) and
 :math:`p \ge 2` the Lasso is only an **upper bound** on the training optimum (ReLU depth 2
 included); :meth:`ConvexAutoRegressor.certify` then proves a bound or exhibits a better neuron.
 
