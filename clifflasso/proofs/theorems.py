@@ -345,7 +345,9 @@ def _quadratic_sdp(instance: Instance) -> Evidence:
     r"""The Bartan-Pilanci SDP optimum is the training optimum of
     :math:`\sum_j\alpha_j\sigma(w_j^\top x)`, :math:`\sigma(t) = at^2 + bt + c`: the network
     rebuilt from the SDP's solution attains it, the dual certificate bounds every network of
-    every width from below by it, and local training from several starts never goes below."""
+    every width from below by it, and local training from several starts never goes below.
+    The instance's ``beta_fraction`` is :math:`\beta` itself (the SDP has no dictionary whose
+    :math:`\beta_{\max}` could scale it); :math:`(a, b, c)` are drawn from its label."""
     from clifflasso.polynomial import sdp_fit, train_polynomial
 
     rng = np.random.default_rng(zlib.crc32(instance.label.encode()))
@@ -403,7 +405,8 @@ def _gaussian_landscape(instance: Instance) -> Evidence:
     ``width`` :math:`= n`): the exact gradient vanishes, the exact inertia of the exact Hessian
     is the listed signature and agrees with the float eigenvalues, each :math:`A_S` is
     :math:`\sum_{i\in S}(\lambda_i + \mu_S)q_iq_i^\top` from the construction, and the global
-    minimum has loss 0 and no negative curvature."""
+    minimum has loss 0 and no negative curvature. The instance gives only
+    :math:`n = \min(N, 3)` and, through its label, the seed of :math:`T`."""
     import sympy as sp
 
     from clifflasso import polynomial
