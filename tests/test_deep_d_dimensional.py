@@ -18,6 +18,7 @@ from clifflasso.dictionary import Dictionary, _duplicate_free, family_for
 from clifflasso.families.abs_vertices import AbsVertexFamily
 from clifflasso.families.lifted_vertices import (
     LiftedAbsFamily,
+    LiftedReluFamily,
     LiftedVertexFamily,
 )
 from clifflasso.numeric.train import train
@@ -50,18 +51,34 @@ def _family_dictionary(family: LiftedVertexFamily) -> Dictionary:
 
 
 # ------------------------------------------------------------------ independent references
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_at_d_1_the_lifted_abs_family_has_the_optimum_of_the_1d_vertex_family(seed):
+@pytest.mark.parametrize(
+    "activation, depth, bias, seed",
+    [
+        ("abs", 4, True, 0),
+        ("abs", 4, True, 1),
+        ("abs", 4, False, 2),
+        ("abs", 5, True, 3),
+        ("relu", 3, True, 4),
+        ("relu", 3, False, 5),
+        ("relu", 4, True, 6),
+    ],
+)
+def test_at_d_1_the_lifted_families_have_the_optimum_of_the_1d_families(
+    activation, depth, bias, seed
+):
     """d = 1: the lifted cross products of event vectors (x_n, -1, -eps) are the vertices of
-    the 1-D event arrangement; the Lasso optima agree (abs depth 4, random rational data)."""
+    the 1-D event arrangement; the Lasso optima equal those of the complete 1-D families (abs:
+    event vertices, ReLU: capped ramps), random rational data."""
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(4, 7))
+    n = int(rng.integers(4, 7)) if depth < 5 else 4
     x = [p[0] for p in _rational_points(rng, n, 1)]
     y = rng.normal(size=n)
-    arch = cl.Architecture("abs", 4, norm=1)
+    arch = cl.Architecture(activation, depth, norm=1, bias=bias)
     reference = cl.dictionary(x, arch)
-    assert isinstance(reference.family, AbsVertexFamily)
-    lifted = _family_dictionary(LiftedAbsFamily(arch, as_data(x)))
+    assert not isinstance(reference.family, LiftedVertexFamily)
+    assert activation == "relu" or isinstance(reference.family, AbsVertexFamily)
+    family = (LiftedAbsFamily if activation == "abs" else LiftedReluFamily)(arch, as_data(x))
+    lifted = _family_dictionary(family)
     for fraction in (0.5, 0.1, 0.01):
         beta = fraction * cl.beta_max(reference.matrix, y)
         expected = cl.solve(reference, y, beta).objective
