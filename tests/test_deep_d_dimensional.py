@@ -453,3 +453,20 @@ def test_slow_euclidean_certificates_claim_no_proof():
         D = cl.dictionary(X, cl.Architecture(activation, depth, norm=2))
         certificate = cl.certify(cl.solve(D, y, 0.1 * cl.beta_max(D.matrix, y)), samples=200)
         assert not certificate.proof and certificate.kind == "sampled"
+
+
+@pytest.mark.parametrize("exponent", [-9, 9])
+def test_scaling_the_data_scales_the_columns(exponent):
+    """x -> 10^k x: every normalised deep unit is positively homogeneous in (x, biases), so the
+    dictionary has the same columns times 10^k (degeneracy and merging decided at the data's
+    own scale, not at 1)."""
+    rng = np.random.default_rng(8)
+    X = np.array(_rational_points(rng, 5, 2), dtype=float)
+    for kwargs in (dict(activation="abs", depth=4), dict(activation="relu", depth=3)):
+        arch = cl.Architecture(norm=1, **kwargs)
+        D = cl.dictionary(X, arch, dedupe=False)
+        scaled = cl.dictionary(X * 10.0**exponent, arch, dedupe=False)
+        assert scaled.n_degenerate == D.n_degenerate and len(scaled) == len(D)
+        # within 1e-9 of each unit's own size (a dead ReLU unit is 0 up to rounding)
+        magnitude = D.family.magnitude_bound(D.table) * 10.0**exponent
+        assert np.all(np.abs(scaled.matrix - D.matrix * 10.0**exponent) <= 1e-9 * magnitude)
