@@ -235,9 +235,15 @@ class LiftedVertexFamily(ChainFamily):
             return np.fromiter(flat, dtype=np.int64, count=count * k).reshape(count, k)
         budget = max(1, self.max_features // self._per_subset())
         rng = np.random.default_rng(self.seed)
+        total = math.comb(size, k)
+        if 2 * budget >= total:  # most subsets: choose among all of them
+            flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
+            every = np.fromiter(flat, dtype=np.int64, count=total * k).reshape(total, k)
+            return every[np.sort(rng.choice(total, size=budget, replace=False))]
+        rows = max(1, min(2 * budget, (1 << 22) // size))  # draws per round, bounded memory
         chosen = np.zeros((0, k), dtype=np.int64)
         while chosen.shape[0] < budget:
-            draws = np.sort(np.argsort(rng.random((2 * budget, size)), axis=1)[:, :k], axis=1)
+            draws = np.sort(np.argsort(rng.random((rows, size)), axis=1)[:, :k], axis=1)
             chosen = np.unique(np.concatenate([chosen, draws]), axis=0)
         keep = np.sort(rng.choice(chosen.shape[0], size=budget, replace=False))
         return chosen[keep]
