@@ -4,10 +4,10 @@ not share their code path.
 * abs depth 2: the verdict against the Pilanci-Ergen program for two-layer absolute-value
   networks (:func:`clifflasso.proofs.arrangement_optimum` with ``activation="abs"``), itself
   checked against the exact 1-D Lasso, where the abs family is complete;
-* abs depth 3 (lifted chambers in (w, a, r)): against a dense random search over units
-  ||w.x - a| - r| with local refinement and against local training of the depth-3 network;
-  violators re-checked here in exact arithmetic; the verdict at beta just below and just above
-  the searched supremum;
+* abs and ReLU depth 3 (lifted chambers in (w, a, r)): against a dense random search over
+  units ||w.x - a| - r| and (s((w.x - a)_+ - r))_+ with local refinement and against local
+  training of the depth-3 network; violators re-checked here in exact arithmetic; the verdict
+  at beta just below and just above the searched supremum; cone by cone against sampled units;
 * the verdict is unchanged when x is scaled by 2^9 and 2^-9 (beta with it).
 
 Default runs are short; ``pytest -m slow tests/test_euclidean_chambers.py`` runs the 120-case
@@ -106,53 +106,66 @@ def test_abs_depth2_certificate_agrees_with_the_arrangement_program(cases):
     assert verdicts["optimal"] > 0 and verdicts["not optimal"] > 0, verdicts
 
 
-# ------------------------------------------------------------------------------- abs depth 3
-def mirror_units(X: np.ndarray, w: np.ndarray, a: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """||w.x - a| - r| for unit rows w (S, d): shape (N, S)."""
-    return np.abs(np.abs(X @ w.T - a) - r)
+# ------------------------------------------------------------------------------- depth 3
+DEPTH3 = ["abs", "relu"]
+
+
+def depth3_units(activation, X, w, a, r, s) -> np.ndarray:
+    """||w.x - a| - r| (abs) or (s((w.x - a)_+ - r))_+ (ReLU) for unit rows w (S, d): (N, S)."""
+    inner = X @ w.T - a
+    if activation == "abs":
+        return np.abs(np.abs(inner) - r)
+    return np.maximum(s * (np.maximum(inner, 0.0) - r), 0.0)
 
 
 def searched_supremum(
-    X: np.ndarray, mu: np.ndarray, seed: int, offsets: bool = True
+    activation: str, X: np.ndarray, mu: np.ndarray, seed: int, offsets: bool = True
 ) -> tuple[float, np.ndarray]:
     """Dense random units on the unit circle with a, r over the data range (a = 0 unless
-    ``offsets``), the best ten refined by Nelder-Mead: ``(max |mu^T F|, (w, a, r))``, a
-    lower estimate of the supremum."""
+    ``offsets``) and s = +-1, the best ten refined by Nelder-Mead:
+    ``(max |mu^T F|, (w, a, r, s))``, a lower estimate of the supremum."""
     rng = np.random.default_rng(seed)
     span = float(np.max(np.linalg.norm(X, axis=1))) + 1.0
-    count = 40_000
+    count = 30_000
     w = rng.normal(size=(count, X.shape[1]))
     w /= np.linalg.norm(w, axis=1, keepdims=True)
     a = rng.uniform(-1.5 * span, 1.5 * span, size=count) * offsets
-    r = rng.uniform(0.0, 2.0 * span, size=count)
-    values = np.abs(mu @ mirror_units(X, w, a, r))
+    r = rng.uniform(-span, 2.0 * span, size=count)
+    s = rng.choice([-1.0, 1.0], size=count)
+    values = np.abs(mu @ depth3_units(activation, X, w, a, r, s))
 
-    def negative(theta):
+    def negative(theta, sign):
         weights = theta[:-2] / max(np.linalg.norm(theta[:-2]), 1e-300)
         offset = theta[-2] * offsets
-        return -abs(mu @ mirror_units(X, weights[None, :], offset, theta[-1])[:, 0])
+        units = depth3_units(activation, X, weights[None, :], offset, theta[-1], sign)
+        return -abs(mu @ units[:, 0])
 
-    best, unit = float(np.max(values)), None
+    k = int(np.argmax(values))
+    best, unit = float(values[k]), np.concatenate([w[k], [a[k], r[k], s[k]]])
     for k in np.argsort(values)[-10:]:
         start = np.concatenate([w[k], [a[k], r[k]]])
-        result = minimize(negative, start, method="Nelder-Mead", options={"xatol": 1e-10})
-        if -result.fun >= best:
-            best, unit = -result.fun, result.x
-    if unit is None:
-        k = int(np.argmax(values))
-        unit = np.concatenate([w[k], [a[k], r[k]]])
-    unit[:-2] /= np.linalg.norm(unit[:-2])
+        result = minimize(
+            negative, start, args=(s[k],), method="Nelder-Mead", options={"xatol": 1e-10}
+        )
+        if -result.fun > best:
+            best, unit = -result.fun, np.concatenate([result.x, [s[k]]])
+    unit[:-3] /= np.linalg.norm(unit[:-3])
     return best, unit
 
 
-def check_violator(solution, certificate) -> None:
+def check_violator(activation, solution, certificate) -> None:
     """The reported unit, in exact arithmetic here: (mu^T F)^2 > beta^2 ||w||^2, and the one
     line-search step along it reaches the improved objective."""
     parameters = certificate.violator.parameters
     w = [Fraction(v) for v in parameters["weights"]]
     a, r = Fraction(parameters["a"]), Fraction(parameters["r"])
     X = [[Fraction(float(v)) for v in row] for row in np.asarray(solution.dictionary.X)]
-    column = [abs(abs(sum(x * c for x, c in zip(row, w)) - a) - r) for row in X]
+    inner = [sum(x * c for x, c in zip(row, w)) - a for row in X]
+    if activation == "abs":
+        column = [abs(abs(t) - r) for t in inner]
+    else:
+        s = parameters["s"]
+        column = [max(Fraction(0), s * (max(t, Fraction(0)) - r)) for t in inner]
     mu = exact_residual(solution)
     correlation = sum(m * f for m, f in zip(mu, column))
     beta = Fraction(float(solution.beta))
@@ -163,68 +176,69 @@ def check_violator(solution, certificate) -> None:
     assert solution.objective - gain <= certificate.improved_objective * (1 + 1e-9)
 
 
-def check_depth3(X, y, beta, seed, train_too=False):
+def check_depth3(activation, X, y, beta, seed, train_too=False):
     """The lifted-chamber certificate against the search (and local training): returns it."""
-    arch = cl.Architecture("abs", 3, norm=2)
+    arch = cl.Architecture(activation, 3, norm=2)
     D = cl.dictionary(X, arch)
     solution = cl.solve(D, y, beta)
     certificate = cl.certify(solution)
     assert certificate.method.startswith("lifted chambers"), certificate
     assert certificate.kind == "bounded"
     mu = np.array([float(m) for m in exact_residual(solution)])
-    searched, unit = searched_supremum(X, mu, seed)
+    searched, unit = searched_supremum(activation, X, mu, seed)
     scale = max(1.0, abs(solution.objective))
     # soundness of the supremum bound, and of the verdict against the searched unit
     assert certificate.sup >= searched * (1 - 1e-9), (certificate, searched, unit)
     if searched > beta * (1 + 1e-7):
         assert certificate.verdict != "optimal", (certificate, searched, unit)
     if certificate.verdict == "not optimal":
-        check_violator(solution, certificate)
+        check_violator(activation, solution, certificate)
     if train_too:
         trained = train(X, y, arch, beta, restarts=3, seed=seed, max_iter=500).objective
         assert trained >= certificate.lower_bound - 1e-9 * scale, (certificate, trained)
     return certificate
 
 
-def test_abs_depth3_lifted_certificate_against_search_and_training():
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_depth3_lifted_certificate_against_search_and_training(activation):
     verdicts: Counter[str] = Counter()
-    for case in range(5):
+    for case in range(4):
         X, y = random_case(100 + case, 2, 3 + case % 3)
-        D = cl.dictionary(X, cl.Architecture("abs", 3, norm=2))
+        D = cl.dictionary(X, cl.Architecture(activation, 3, norm=2))
         beta = float(cl.beta_max(D.matrix, y)) * (0.2, 0.5, 0.8)[case % 3]
-        certificate = check_depth3(X, y, beta, case, train_too=case < 2)
+        certificate = check_depth3(activation, X, y, beta, case, train_too=case == 0)
         verdicts[certificate.verdict] += 1
-    print(f"abs depth 3, random beta: {dict(verdicts)}")
+    print(f"{activation} depth 3, random beta: {dict(verdicts)}")
 
 
-def test_abs_depth3_verdict_at_the_searched_supremum():
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_depth3_verdict_at_the_searched_supremum(activation):
     """With beta just below the searched supremum of the empty network's residual a violator
-    exists: NOT OPTIMAL. Just above it the certificate proves OPTIMAL, unless it exhibits a
-    unit that the search missed (checked exactly)."""
-    optimal = 0
-    for case in range(3):
+    exists: NOT OPTIMAL (when the Lasso keeps the empty network). Just above it the certificate
+    proves OPTIMAL, unless it exhibits a unit that the search missed (checked exactly)."""
+    verdicts: Counter[str] = Counter()
+    for case in range(2):
         X, y = random_case(200 + case, 2, 4)
         mu = y - y.mean()
-        searched, _ = searched_supremum(X, mu, case)
-        below = check_depth3(X, y, searched * (1 - 1e-4), case)
-        dictionary_sup = float(
-            cl.beta_max(cl.dictionary(X, cl.Architecture("abs", 3, norm=2)).matrix, y)
-        )
-        if searched * (1 - 1e-4) >= dictionary_sup:  # the Lasso keeps the empty network
+        searched, _ = searched_supremum(activation, X, mu, case)
+        dictionary = cl.dictionary(X, cl.Architecture(activation, 3, norm=2))
+        below = check_depth3(activation, X, y, searched * (1 - 1e-4), case)
+        if searched * (1 - 1e-4) >= float(cl.beta_max(dictionary.matrix, y)):
             assert below.verdict == "not optimal", below
-        above = check_depth3(X, y, searched * (1 + 1e-4), case)
+        above = check_depth3(activation, X, y, searched * (1 + 1e-4), case)
         assert above.verdict in ("optimal", "not optimal"), above
-        optimal += above.verdict == "optimal"
-    assert optimal >= 2
+        verdicts[above.verdict] += 1
+    assert verdicts["optimal"] >= 1, verdicts
 
 
-def test_lifted_supremum_is_sound_and_tight_for_random_directions():
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_lifted_supremum_is_sound_and_tight_for_random_directions(activation):
     """For random centred directions mu (not Lasso residuals, so the maximum lies anywhere):
     the exact bound is at least the searched supremum, and at most the certificate's own
     rational unit's |mu^T F| / ||w|| plus the SOCP accuracy."""
-    for seed in range(4):
+    for seed in range(3):
         X, _ = random_case(800 + seed, 2, 4 + seed % 2)
-        arch = cl.Architecture("abs", 3, norm=2, bias=seed != 3)
+        arch = cl.Architecture(activation, 3, norm=2, bias=seed != 2)
         D = cl.dictionary(X, arch)
         rng = np.random.default_rng(seed)
         mu = [Fraction(int(v), 4) for v in rng.integers(-8, 9, size=len(X))]
@@ -235,73 +249,78 @@ def test_lifted_supremum_is_sound_and_tight_for_random_directions():
         bound = float(outcome.sup_squared) ** 0.5
         attained = float(outcome.unit_correlation) / float(outcome.unit_squared_norm) ** 0.5
         mu_float = np.array([float(m) for m in mu])
-        if arch.bias:
-            searched, unit = searched_supremum(X, mu_float, seed)
-        else:  # units without a first-layer bias: a = 0
-            searched, unit = searched_supremum(X, mu_float, seed, offsets=False)
+        searched, unit = searched_supremum(activation, X, mu_float, seed, offsets=arch.bias)
         assert bound >= searched * (1 - 1e-9), (seed, bound, searched, unit)
         assert attained <= bound and bound <= attained * (1 + 1e-7), (seed, bound, attained)
 
 
-def test_each_lifted_cone_bounds_the_units_inside_it():
-    """Cone by cone: units sampled here are sorted into the cones by their signs
-    (p_n, q_n) = (w.x_n > a, |w.x_n - a| > r), the reflection (w, a, r) -> (-w, -a, r) taken
-    into account; each cone's exact bound is at least the largest |mu^T F| of its units."""
+def sampled_cones(activation, X, count, seed):
+    """Random units (w, a, r, s) and their cones (s, ((p_n, q_n), ...)), computed here: p_n =
+    [w.x_n > a], q_n = [s (sigma(w.x_n - a) - r) > 0]; for abs the larger of the pair under
+    the reflection (w, a, r) -> (-w, -a, r)."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(count, X.shape[1]))
+    w /= np.linalg.norm(w, axis=1, keepdims=True)
+    a = rng.uniform(-3, 3, size=count)
+    r = rng.uniform(-1, 4, size=count)
+    s = np.ones(count) if activation == "abs" else rng.choice([-1.0, 1.0], size=count)
+    inner = X @ w.T - a
+    p = inner > 0
+    q = s * ((np.abs(inner) if activation == "abs" else np.maximum(inner, 0.0)) - r) > 0
+    values = depth3_units(activation, X, w, a, r, s)
+    cones = []
+    for k in range(count):
+        key = tuple((bool(u), bool(v)) for u, v in zip(p[:, k], q[:, k]))
+        if activation == "abs":
+            key = max(key, tuple((not u, v) for u, v in key))
+        cones.append((int(s[k]), key))
+    return cones, values
+
+
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_each_lifted_cone_bounds_the_units_inside_it(activation):
+    """Cone by cone: units sampled here are sorted into the cones by their signs; each cone's
+    exact bound is at least the largest |mu^T F| of its units."""
     X, _ = random_case(900, 2, 5)
-    arch = cl.Architecture("abs", 3, norm=2)
+    arch = cl.Architecture(activation, 3, norm=2)
     D = cl.dictionary(X, arch)
     rng = np.random.default_rng(1)
     mu_exact = [Fraction(int(v), 4) for v in rng.integers(-8, 9, size=len(X))]
     mu_exact = [m - sum(mu_exact, Fraction(0)) / len(mu_exact) for m in mu_exact]
     mu = np.array([float(m) for m in mu_exact])
-    count = 20_000
-    w = rng.normal(size=(count, 2))
-    w /= np.linalg.norm(w, axis=1, keepdims=True)
-    a = rng.uniform(-3, 3, size=count)
-    r = rng.uniform(-1, 4, size=count)
-    inner = X @ w.T - a
-    p, q = inner > 0, np.abs(inner) - r > 0
-    values = np.abs(mu @ np.abs(np.abs(inner) - r))
+    cones, values = sampled_cones(activation, X, 20_000, 2)
     best: dict = {}
-    for k in range(count):
-        key = max(tuple(zip(p[:, k], q[:, k])), tuple(zip(~p[:, k], q[:, k])))
-        key = tuple((bool(s), bool(t)) for s, t in key)
-        best[key] = max(best.get(key, 0.0), values[k])
-    keys = sorted(best, key=best.get)[-12:] + list(best)[:12]
-    for key in keys:
-        outcome = lifted_chamber_bound(SimpleNamespace(dictionary=D), mu_exact, [key])
-        assert float(outcome.sup_squared) ** 0.5 >= best[key] * (1 - 1e-9), key
+    for cone, value in zip(cones, np.abs(mu @ values)):
+        best[cone] = max(best.get(cone, 0.0), value)
+    for cone in sorted(best, key=best.get)[-10:] + list(best)[:10]:
+        outcome = lifted_chamber_bound(SimpleNamespace(dictionary=D), mu_exact, [cone])
+        assert float(outcome.sup_squared) ** 0.5 >= best[cone] * (1 - 1e-9), cone
 
 
-def test_abs_depth3_norm1_keeps_the_exact_vertex_certificate():
-    """With the polyhedral norm the mirror family is complete: still an exact vertex proof."""
-    X, y = random_case(300, 2, 5)
-    D = cl.dictionary(X, cl.Architecture("abs", 3, norm=1))
-    solution = cl.solve(D, y, float(cl.beta_max(D.matrix, y)) * 0.3)
-    certificate = cl.certify(solution)
-    assert certificate.method.startswith("vertex enumeration") and certificate.kind == "exact"
-    assert certificate.optimal, certificate
-
-
-def test_lifted_cells_are_counted_and_refused_above_the_caps():
-    X, y = random_case(400, 2, 5)
-    arch = cl.Architecture("abs", 3, norm=2)
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_lifted_cells_are_counted_and_refused_above_the_caps(activation):
+    """Every cone of a sampled unit is enumerated; the caps refuse in one line."""
+    X, _ = random_case(400, 2, 5)
+    arch = cl.Architecture(activation, 3, norm=2)
     data = cl.dictionary(X, arch).data
     cones = lifted_patterns(arch, data.exact)
-    # every cone's sign vector is realised by some unit, and all sampled units fall in one
-    rng = np.random.default_rng(0)
-    w = rng.normal(size=(4000, 2))
-    a = rng.uniform(-3, 3, size=4000)
-    r = rng.uniform(-1, 4, size=4000)
-    inner = X @ w.T - a
-    p, q = inner > 0, np.abs(inner) - r > 0
-    # one cone per reflected pair (w, a, r) -> (-w, -a, r): canonical key, the larger one
-    keys = {max(tuple(zip(p[:, k], q[:, k])), tuple(zip(~p[:, k], q[:, k]))) for k in range(4000)}
-    assert keys <= set(cones)
+    assert set(sampled_cones(activation, X, 4000, 0)[0]) <= set(cones)
     with pytest.raises(CellLimitError, match=f"{len(cones):,} cones to solve"):
         lifted_patterns(arch, data.exact, max_cells=len(cones) - 1)
     with pytest.raises(CellLimitError, match="may have up to"):
         lifted_patterns(arch, data.exact, max_arrangement=100)
+
+
+@pytest.mark.parametrize("activation", DEPTH3)
+def test_depth3_norm1_keeps_the_exact_vertex_certificate(activation):
+    """With the polyhedral norm the depth-3 families are complete: still an exact vertex
+    proof."""
+    X, y = random_case(300, 2, 5)
+    D = cl.dictionary(X, cl.Architecture(activation, 3, norm=1))
+    solution = cl.solve(D, y, float(cl.beta_max(D.matrix, y)) * 0.3)
+    certificate = cl.certify(solution)
+    assert certificate.method.startswith("vertex enumeration") and certificate.kind == "exact"
+    assert certificate.optimal, certificate
 
 
 def test_lifted_certificate_refuses_large_problems_in_one_line(monkeypatch):
@@ -320,10 +339,10 @@ def test_lifted_certificate_refuses_large_problems_in_one_line(monkeypatch):
 
 
 # ------------------------------------------------------------------------------- scale
-@pytest.mark.parametrize("depth", [2, 3])
-def test_verdict_is_unchanged_when_x_is_scaled_by_powers_of_two(depth):
+@pytest.mark.parametrize("activation, depth", [("abs", 2), ("abs", 3), ("relu", 3)])
+def test_verdict_is_unchanged_when_x_is_scaled_by_powers_of_two(activation, depth):
     X, y = random_case(600 + depth, 2, 4)
-    arch = cl.Architecture("abs", depth, norm=2)
+    arch = cl.Architecture(activation, depth, norm=2)
     D = cl.dictionary(X, arch)
     beta = float(cl.beta_max(D.matrix, y)) * 0.5
     reference = cl.certify(cl.solve(D, y, beta))

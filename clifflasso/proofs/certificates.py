@@ -45,6 +45,7 @@ from clifflasso.lasso.correlations import has_prefix_path
 from clifflasso.proofs.chambers import chamber_bound, violation_decrease
 from clifflasso.proofs.duality import dual_value, exact, primal_value, rational_upper
 from clifflasso.proofs.lifted import (
+    LIFTED,
     CellLimitError,
     lifted_chamber_bound,
     lifted_parameters,
@@ -366,21 +367,23 @@ def _chambers(solution, tolerance, lifted=None) -> Certificate:
         scale = Fraction(1) if outcome.sup_squared <= beta * beta else beta / sup
     lower = dual_value([m * scale for m in mu], y, weights)
     decrease = violation_decrease(outcome, mu, beta, weights, D.arch.output_bias)
-    verdict, epsilon = _decide(upper_objective, lower, objective - decrease, tolerance)
+    # not optimal only when the exhibited step itself exceeds the tolerance (the rounding
+    # slack of the candidate's own objective is no evidence of a better network)
+    verdict, epsilon = _decide(upper_objective, lower, upper_objective - decrease, tolerance)
     violator = None
     notes = list(outcome.notes)
     notes.append("Euclidean first-layer norm in d >= 2: the wedge Lasso is an upper bound")
     if outcome.unit is not None and outcome.proves_violation(beta):
         unit = np.array([float(v) for v in outcome.unit])
         d = D.data.dim
+        norm = float(np.linalg.norm(unit[:d]))
         if lifted is None:
-            norm = float(np.linalg.norm(unit[:d]))
             theta = np.concatenate([unit[:d], [unit[d] if D.arch.bias else 0.0]]) / norm
             parameters = {"weights": tuple(theta[:d]), "bias": float(theta[d])}
+            values = chain_values(D.arch, D.X, theta)
         else:
-            parameters, theta = lifted_parameters(outcome.unit, d, D.arch.bias)
-            theta = np.array(theta)
-        values = chain_values(D.arch, D.X, theta)
+            parameters = lifted_parameters(outcome, d, D.arch.bias, D.arch.activation)
+            values = np.array([float(v) for v in outcome.unit_values]) / norm
         violator = Violator(
             parameters,
             values,
@@ -594,7 +597,7 @@ def _routed(solution, tolerance, exact_budget, max_entries, samples, seed, memor
         return _vertex(solution, tolerance, exact_budget, memory_limit, progress)
     if arch.depth == 2 and arch.activation in ("relu", "abs") and arch.norm == 2:
         return _chambers(solution, tolerance)
-    if arch.depth == 3 and arch.activation == "abs" and arch.norm == 2 and data.dim >= 2:
+    if (arch.activation, arch.depth) in LIFTED and arch.norm == 2 and data.dim >= 2:
         try:
             cones = lifted_patterns(arch, data.exact)
         except CellLimitError as exc:

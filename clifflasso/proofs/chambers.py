@@ -49,10 +49,12 @@ Row = tuple[Fraction, ...]
 class Cell:
     r"""A polyhedral cone :math:`\{\theta : G\theta \ge 0\}` of unit parameters on which the
     correlation is linear, :math:`\mu^\top F_\theta(X) = c\cdot\theta` (``constraints`` = the
-    rows of :math:`G`, ``correlation`` = :math:`c`)."""
+    rows of :math:`G`, ``correlation`` = :math:`c`); ``sign`` is the hidden weight
+    :math:`s = \pm1` of its units (ReLU depth 3, :mod:`clifflasso.proofs.lifted`), else 1."""
 
     constraints: tuple[Row, ...]
     correlation: Row
+    sign: int = 1
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ChamberOutcome:
     unit_squared_norm: Fraction
     chambers: int
     unit_values: list[Fraction] | None = None
+    unit_sign: int = 1
     unbounded: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -214,14 +217,15 @@ def cell_supremum(
     dim: int,
     free: int,
     exponent: int,
-    column: Callable[[tuple[Fraction, ...]], list[Fraction]],
+    column: Callable[[tuple[Fraction, ...], int], list[Fraction]],
 ) -> ChamberOutcome:
     r"""The exact bound :math:`\max_{\text{cells}}(\max_{\text{cell}}|c\cdot\theta|)^2` over
     :math:`\|w\|_2 \le 1` (module docstring) and the best rational unit found.
 
     :math:`\theta = (w, \text{free})` has ``dim`` weights and ``free`` unpenalised coordinates
-    in data units; ``exponent`` is :func:`data_exponent` of the data, and ``column`` gives the
-    exact feature values of a rational (unnormalised) unit."""
+    in data units; ``exponent`` is :func:`data_exponent` of the data, and ``column(unit, sign)``
+    gives the exact feature values of a rational (unnormalised) unit of a cell with that
+    ``sign``."""
     import clarabel
     from scipy import sparse
 
@@ -275,7 +279,7 @@ def cell_supremum(
                     continue
             best.sup_squared = max(best.sup_squared, bound)
             if unit is not None:
-                values = column(unit)
+                values = column(unit, cell.sign)
                 correlation = abs(_dot(mu, values))
                 squared = sum((v * v for v in unit[:dim]), Fraction(0))
                 if squared > 0 and (
@@ -283,6 +287,7 @@ def cell_supremum(
                 ):
                     best.unit, best.unit_correlation = unit, correlation
                     best.unit_squared_norm, best.unit_values = squared, values
+                    best.unit_sign = cell.sign
     return best
 
 
@@ -312,7 +317,7 @@ def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
         d,
         int(arch.bias),
         data_exponent(X),
-        lambda unit: unit_column(arch.activation, rows, unit),
+        lambda unit, _: unit_column(arch.activation, rows, unit),
     )
 
 
