@@ -396,7 +396,7 @@ def test_forecast_verb_on_a_shipped_series():
         (["--series", "nile", "--beta", "-1"], "must be >= 0"),
         (["--series", "nile", "--beta", "often"], "--beta"),
         (["--series", "nile", "--activation", "tanh"], "tanh"),
-        (["--series", "nile", "--lags", "2", "--depth", "3"], "relu"),
+        (["--series", "nile", "--lags", "2", "--depth", "5"], "relu"),
         (["--series", "nile", "--test", "99"], "--test 99 leaves too few"),
         (["--series", "nile", "--plot", "{dir}/out.txt"], "image format"),
         (["--data", "{bad}", "--column", "v"], "infinite"),
