@@ -230,16 +230,12 @@ class LiftedVertexFamily(ChainFamily):
         ``max_features / (2 * patterns)`` of them when the family is larger."""
         size, k = self.pool_size(), self.lifted_dim - 1
         if self.max_features is None or self.size() <= self.max_features:
-            count = math.comb(size, k)
-            flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
-            return np.fromiter(flat, dtype=np.int64, count=count * k).reshape(count, k)
+            return _all_subsets(size, k)
         budget = max(1, self.max_features // self._per_subset())
         rng = np.random.default_rng(self.seed)
         total = math.comb(size, k)
         if 2 * budget >= total:  # most subsets: choose among all of them
-            flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
-            every = np.fromiter(flat, dtype=np.int64, count=total * k).reshape(total, k)
-            return every[np.sort(rng.choice(total, size=budget, replace=False))]
+            return _all_subsets(size, k)[np.sort(rng.choice(total, size=budget, replace=False))]
         rows = max(1, min(2 * budget, (1 << 22) // size))  # draws per round, bounded memory
         chosen = np.zeros((0, k), dtype=np.int64)
         while chosen.shape[0] < budget:
@@ -480,6 +476,13 @@ class LiftedVertexFamily(ChainFamily):
             for level, offsets in enumerate(levels, start=1)
             for offset in offsets
         ]
+
+
+def _all_subsets(size: int, k: int) -> np.ndarray:
+    """Every k-subset of ``range(size)`` as rows of a (C(size, k), k) array, in order."""
+    count = math.comb(size, k)
+    flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
+    return np.fromiter(flat, dtype=np.int64, count=count * k).reshape(count, k)
 
 
 def _bareiss_determinant(rows) -> int:
