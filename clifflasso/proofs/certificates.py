@@ -19,6 +19,8 @@ supremum comes from
   family and the polyhedral (``norm=1``) d-D families;
 * **activation chambers** (:mod:`clifflasso.proofs.chambers`) for two-layer ReLU / abs units with
   the Euclidean norm in d >= 2, one SOCP per chamber with an exact dual bound;
+* **lifted chambers** (:mod:`clifflasso.proofs.lifted`) for depth-3 ReLU / abs chains with the
+  Euclidean norm in d >= 2, one SOCP per cone of the event arrangement in :math:`(w, a, r)`;
 * **sampling** (:mod:`clifflasso.proofs.sampling`) otherwise: evidence, never a proof.
 
 Kinds: ``exact`` (the optimum is computed exactly and the candidate's distance to it too),

@@ -1,9 +1,9 @@
 r"""Evidence where no exact method exists: random units refined by Nelder-Mead.
 
-For architectures without a complete finite family here (Euclidean first-layer norm with depth
-3 in d >= 2, say), :math:`\sup_\theta|\mu^\top F_\theta(X)|` is estimated from below by random
-normalised chains, the best ten refined locally. A unit found above :math:`\beta` is a real
-improvement direction; finding none proves nothing.
+For architectures without a complete finite family or a chamber certificate here (Euclidean
+first-layer norm with depth 4 in d >= 2, say), :math:`\sup_\theta|\mu^\top F_\theta(X)|` is
+estimated from below by random normalised chains, the best ten refined locally. A unit found
+above :math:`\beta` is a real improvement direction; finding none proves nothing.
 """
 
 from __future__ import annotations
