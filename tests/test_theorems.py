@@ -41,6 +41,7 @@ REQUIRED = [
     "abs_l1_equivalence_2d_L4",
     "relu_l1_equivalence_2d_L3",
     "abs_euclidean_chambers_2d_L3",
+    "relu_wedge_upper_bound_2d_L3",
 ]
 
 
@@ -165,3 +166,17 @@ def test_a_violator_from_the_dictionary_fails_the_euclidean_chamber_check(monkey
     monkeypatch.setattr(theorems, "certify", dictionary_violator)
     evidence = check(instance)
     assert not evidence.passed
+
+
+def test_an_optimal_verdict_above_a_trained_network_fails_the_deep_relu_bound(monkeypatch):
+    check = REGISTRY["relu_wedge_upper_bound_2d_L3"].check
+    instance = _instance(2, 4, "optimal above training")
+    evidence = check(instance)
+    assert evidence.passed and evidence.witness, evidence.details
+    real = theorems.certify
+
+    def claims_optimal(solution, **options):
+        return dataclasses.replace(real(solution, **options), verdict="optimal")
+
+    monkeypatch.setattr(theorems, "certify", claims_optimal)
+    assert not check(instance).passed

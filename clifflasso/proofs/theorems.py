@@ -615,6 +615,32 @@ def _euclidean_chambers(instance: Instance) -> Evidence:
     )
 
 
+def _deep_relu_bound(instance: Instance) -> Evidence:
+    r"""ReLU depth 3 with :math:`\|w\|_2 = 1`: the Lasso over the lifted vertices is attained by
+    its rebuilt network, so it bounds the training optimum from above. The certificate (lifted
+    chambers, a proof) must not say OPTIMAL when local training finds a better network, and its
+    lower bound must lie below every trained network."""
+    from clifflasso.numeric.train import train
+
+    arch = Architecture("relu", 3, norm=2)
+    solution = _solve(instance, arch)
+    X, y, beta = instance.X, instance.y, solution.beta
+    scale = max(1.0, solution.objective)
+    rebuilt = _relative(solution.network.objective(X, y, beta), solution.objective)
+    trained = train(X, y, arch, beta, restarts=3, seed=1, max_iter=500)
+    better = trained.objective < solution.objective - 1e-6 * scale
+    certificate = certify(solution, samples=1_000)
+    below = certificate.kind != "sampled" and (
+        trained.objective < certificate.lower_bound - 1e-9 * scale
+    )
+    return Evidence(
+        bool(rebuilt < 1e-8 and not (better and certificate.optimal) and not below),
+        max(0.0, solution.objective - trained.objective) / scale,
+        f"Lasso {solution.objective:.8g}, trained {trained.objective:.8g}; {certificate!r}",
+        witness=better,
+    )
+
+
 # --------------------------------------------------------------------------------- registry
 _EQUIVALENCE = (
     r"\min_\theta \tfrac12\|f_\theta(X) - y\|^2 + \tfrac{\beta}{L}\|\theta\|_L^L"
@@ -816,6 +842,16 @@ def _registry() -> dict[str, Theorem]:
             "From Complexity to Clarity §5.4 (verified)",
             "bound",
             _wedge_bound,
+            dim=2,
+            sizes=(4, 5),
+        ),
+        Theorem(
+            "relu_wedge_upper_bound_2d_L3",
+            r"p^* \le \text{Lasso}_{\text{lifted vertices}}(\|w\|_2 = 1)",
+            "ReLU depth 3, l2 first-layer norm, d = 2",
+            "lifted event arrangement (derived; exact only with the l1 norm)",
+            "bound",
+            _deep_relu_bound,
             dim=2,
             sizes=(4, 5),
         ),
