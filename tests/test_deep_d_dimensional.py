@@ -347,6 +347,19 @@ def test_kink_planes_of_abs_depth_4_are_reflections_of_each_other():
     assert checked >= 5
 
 
+def test_kink_planes_of_relu_depth_3_are_where_the_layers_switch():
+    """ReLU depth 3, 2-D: level 1 is w.x = a_1; level 2 is w.x = a_1 + r_2 where
+    (w.x - a_1)_+ crosses r_2 (r_2 > 0), whatever the hidden sign."""
+    rng = np.random.default_rng(9)
+    D = cl.dictionary(_rational_points(rng, 5, 2), cl.Architecture("relu", 3, norm=1))
+    for j in range(len(D)):
+        w, b1, signs, biases = D.family.exact_parameters(D.table, j)
+        a1, r2 = -b1, -biases[0] * signs[0]
+        planes = D.family.kink_planes(D.table, j)
+        assert [c for level, _, c in planes if level == 1] == [a1]
+        assert [c for level, _, c in planes if level == 2] == ([a1 + r2] if r2 > 0 else [])
+
+
 def _point_on_plane(w, offset) -> tuple:
     """A point x with w.x = offset (w on the l1 sphere: its largest coordinate is nonzero)."""
     k = max(range(len(w)), key=lambda i: abs(w[i]))
