@@ -13,23 +13,34 @@ import numpy as np
 from clifflasso.numeric.chains import evaluate_chains
 
 
-def chain_values(arch, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Normalised chain features for a parameter vector: w (d), b_1, then later biases."""
+def chain_values_batch(arch, X: np.ndarray, thetas: np.ndarray) -> np.ndarray:
+    """Normalised chain features (N, S) of parameter rows ``thetas`` (S, ...): w (d), b_1,
+    then later biases; a row with w = 0 gives zeros."""
     d = X.shape[1]
-    w = theta[:d]
-    norm = np.linalg.norm(w, ord=arch.norm)
-    if norm == 0:
-        return np.zeros(X.shape[0])
     hidden = arch.depth - 2
-    return evaluate_chains(
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
+    norms = np.linalg.norm(thetas[:, :d], ord=arch.norm, axis=1)
+    nonzero = norms > 0
+    values = evaluate_chains(
         X,
-        (w / norm)[None, :],
-        np.array([theta[d]]) if arch.bias else np.zeros(1),
-        np.ones((1, hidden)),
-        theta[d + 1 : d + 1 + hidden][None, :],
+        thetas[:, :d] / np.where(nonzero, norms, 1.0)[:, None],
+        thetas[:, d] if arch.bias else np.zeros(thetas.shape[0]),
+        np.ones((thetas.shape[0], hidden)),
+        thetas[:, d + 1 : d + 1 + hidden],
         arch.activation,
         arch.slope,
-    )[:, 0]
+    )
+    values[:, ~nonzero] = 0.0
+    return values
+
+
+def chain_values(arch, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Normalised chain features for one parameter vector: w (d), b_1, then later biases."""
+    return chain_values_batch(arch, X, theta)[:, 0]
+
+
+#: entries of one block of sampled units scored together (bounds the memory of a pass)
+_SAMPLE_BLOCK_ENTRIES = 1 << 22
 
 
 def sampled_sup(arch, X: np.ndarray, residual: np.ndarray, samples: int, seed: int):
@@ -50,13 +61,20 @@ def sampled_sup(arch, X: np.ndarray, residual: np.ndarray, samples: int, seed: i
         # biases beyond a few data spans only add a constant on the data (a direction the
         # residual is orthogonal to up to rounding, which must not be amplified)
         clipped = theta.copy()
-        clipped[d:] = np.clip(clipped[d:], -4 * span, 4 * span)
+        clipped[..., d:] = np.clip(clipped[..., d:], -4 * span, 4 * span)
         return clipped
 
     def score(theta):
         return -abs(residual @ chain_values(arch, X, clip(theta)))
 
-    values = np.array([score(t) for t in thetas])
+    clipped = clip(thetas)
+    block = max(1, _SAMPLE_BLOCK_ENTRIES // max(n, 1))
+    values = np.concatenate(
+        [
+            -np.abs(residual @ chain_values_batch(arch, X, clipped[start : start + block]))
+            for start in range(0, samples, block)
+        ]
+    )
     best_theta, best = thetas[int(np.argmin(values))], float(np.min(values))
     from scipy.optimize import minimize  # on first use: scipy.optimize is slow to import
 

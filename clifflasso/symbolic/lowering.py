@@ -9,8 +9,9 @@ module (inspectable: :attr:`LoweredChain.source`, ``Dictionary.kernel_source()``
   exact (:class:`fractions.Fraction`) and sympy, which differ only in what the names ``Max``,
   ``Min``, ``sqrt`` and ``R`` (a rational constant) mean;
 * ``feature``: the feature formula printed the same way (exact and sympy values of a column);
-* ``kernel``: the feature formula printed into a batched numba kernel, rows in parallel, the
-  layers unrolled into one expression per entry, parameters stored column-contiguous.
+* ``kernel``: the feature formula printed into a batched numba kernel, blocks of columns in
+  parallel, the layers unrolled into one expression per entry, parameters stored
+  column-contiguous.
 
 Generated modules are written to a cache directory (``CLIFFLASSO_KERNEL_CACHE``, default
 ``~/.cache/clifflasso/kernels``) so numba can cache their machine code between processes.
@@ -41,6 +42,9 @@ GENERATOR_VERSION = 3
 #: columns per block of the chain kernel: their parameters (a few KiB) stay in the L1 cache
 #: while every row is written, instead of streaming all parameters once per row
 KERNEL_BLOCK = 256
+#: up to this many entries the feature is evaluated with numpy: a parallel kernel's thread
+#: start costs milliseconds when the cores are busy, far more than the work
+SMALL_KERNEL_ENTRIES = 4096
 
 
 class _Printer(PythonCodePrinter):
@@ -317,7 +321,7 @@ class LoweredChain:
 
     @functools.cached_property
     def _numpy(self) -> dict:
-        return {name: self._function(name, "numpy") for name in ("normal", "parameters")}
+        return {n: self._function(n, "numpy") for n in ("normal", "parameters", "feature")}
 
     @functools.cached_property
     def _exact(self) -> dict:
@@ -338,10 +342,16 @@ class LoweredChain:
         return self.module.normals(V, out)
 
     def kernel(self, X, W, B1, S, B) -> np.ndarray:
-        """Feature values (N, P) from the compiled kernel (module docstring)."""
+        """Feature values (N, P) from the compiled kernel (module docstring); up to
+        :data:`SMALL_KERNEL_ENTRIES` entries (one unit in a local search, say) from the same
+        formula on numpy arrays, which starts no threads."""
         arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (X, W, B1, S, B)]
         out = np.empty((arrays[0].shape[0], arrays[2].shape[0]))
-        return self.module.kernel(*arrays, out)
+        if out.size > SMALL_KERNEL_ENTRIES:
+            return self.module.kernel(*arrays, out)
+        X, W, B1, S, B = arrays
+        (out[...],) = self._numpy["feature"](*X.T[:, :, None], *W, B1, *S, *B)
+        return out
 
 
 #: above this many dimensions the cofactors are printed as determinants, not expanded
