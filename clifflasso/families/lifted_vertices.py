@@ -89,6 +89,7 @@ import sympy as sp
 
 from clifflasso.families.base import ChainFamily, Feature, FeatureTable, chain_table
 from clifflasso.families.registry import register
+from clifflasso.numeric.chains import chain_switches_1d
 from clifflasso.symbolic.activations import activation
 from clifflasso.symbolic.derivation import ChainDerivation, ChainSpec
 from clifflasso.symbolic.lowering import lower, lower_cross, normal_kernel_source
@@ -469,8 +470,7 @@ class LiftedVertexFamily(ChainFamily):
             b1 = float(p["b1"][column])
             weights = tuple(float(v) for v in p["w"][column])
             biases = tuple(float(v) for v in p["b"][column])
-        sigma = activation(self.arch.activation).exact
-        levels = level_crossings(b1, weights, biases, sigma)
+        levels = chain_switches_1d((1, *weights), (b1, *biases), self.arch.activation)
         return [
             (level, tuple(w), offset)
             for level, offsets in enumerate(levels, start=1)
@@ -513,55 +513,6 @@ def integer_cross(span_dim: int):
     namespace = {"det": _bareiss_determinant}
     exec(compile(lower_cross(span_dim), f"<integer cross {span_dim}>", "exec"), namespace)  # noqa: S102
     return namespace["normal"]
-
-
-def level_crossings(first_bias, weights, biases, sigma) -> list[list]:
-    r"""Where each layer of the scalar chain :math:`h_1(t) = \sigma(t + b_1)`,
-    :math:`h_l = \sigma(s_l h_{l-1}(t) + b_l)` switches: per layer, the sorted points at which
-    its pre-activation changes sign (derived: the pre-activation is linear between the
-    switches of the earlier layers, so it is checked on each of those pieces and at their
-    ends). Works on floats and exact rationals."""
-    layers = [(1, first_bias), *zip(weights, biases)]
-
-    def preactivation(t, layer: int):
-        value = t
-        for weight, bias in layers[:layer]:
-            value = sigma(weight * value + bias)
-        weight, bias = layers[layer]
-        return weight * value + bias
-
-    def sign(value) -> int:
-        return (value > 0) - (value < 0)
-
-    levels: list[list] = []
-    knots: list = []
-    for layer in range(len(layers)):
-        roots = []
-        if not knots:
-            roots.append(-first_bias)
-        else:
-            for anchor, step in ((knots[0], -1), (knots[-1], 1)):
-                p0, p1 = preactivation(anchor, layer), preactivation(anchor + step, layer)
-                if p1 != p0:
-                    root = anchor - p0 * step / (p1 - p0)
-                    if (root - anchor) * step > 0:
-                        roots.append(root)
-            for a, b in zip(knots[:-1], knots[1:]):
-                pa, pb = preactivation(a, layer), preactivation(b, layer)
-                if sign(pa) * sign(pb) < 0:
-                    roots.append(a + (b - a) * pa / (pa - pb))
-            probes = [knots[0] - 1, *((a + b) / 2 for a, b in zip(knots[:-1], knots[1:]))]
-            probes.append(knots[-1] + 1)
-            for k, knot in enumerate(knots):
-                if preactivation(knot, layer) == 0:
-                    left = sign(preactivation(probes[k], layer))
-                    right = sign(preactivation(probes[k + 1], layer))
-                    if left * right < 0:
-                        roots.append(knot)
-        roots = sorted(set(roots))
-        levels.append(roots)
-        knots = sorted(set(knots) | set(roots))
-    return levels
 
 
 @register(

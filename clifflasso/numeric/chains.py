@@ -34,8 +34,8 @@ def evaluate_chains(
     Shapes: ``X`` (N, d), ``first_weights`` (P, d), ``first_biases`` (P,),
     ``hidden_weights`` and ``hidden_biases`` (P, L-2), any real weights. The kernel is the
     chain formula of :mod:`clifflasso.symbolic.derivation` lowered to numba
-    (:mod:`clifflasso.symbolic.lowering`): rows in parallel, the layers unrolled, each entry
-    written once.
+    (:mod:`clifflasso.symbolic.lowering`): blocks of columns in parallel, the layers unrolled,
+    each entry written once.
     """
     from clifflasso.symbolic.activations import activation as activation_named
     from clifflasso.symbolic.derivation import ChainSpec
@@ -55,16 +55,7 @@ def evaluate_chains(
     )
 
 
-def chain_kinks_1d(
-    weights: Sequence, biases: Sequence, activation, slope=None, *, tolerance: float = 0.0
-) -> list:
-    """Sorted kink locations of a 1-D chain (points where its slope changes).
-
-    Works on floats or exact :class:`fractions.Fraction` parameters. Candidates are built
-    layer by layer: the kinks of layer ``l`` plus the roots of the pre-activation
-    :math:`w_l F_l(x) + b_l` on each linear piece of :math:`F_l`; a candidate is kept when the
-    final feature's slope differs on its two sides (by more than ``tolerance``).
-    """
+def _chain_activation(activation, slope=None):
     from clifflasso.symbolic.activations import Activation
     from clifflasso.symbolic.activations import activation as activation_named
 
@@ -72,7 +63,73 @@ def chain_kinks_1d(
         activation = activation_named(activation, slope)
     if activation.is_switch:
         raise ValueError(f"{activation.name!r} is not a chain activation")
-    sigma = activation.exact
+    return activation
+
+
+def chain_switches_1d(weights: Sequence, biases: Sequence, activation, slope=None) -> list[list]:
+    r"""Where each layer of a 1-D chain switches: per layer :math:`l`, the sorted points at
+    which its pre-activation :math:`w_l F_{l-1}(x) + b_l` changes sign (:math:`F_0 = x`).
+
+    Works on floats or exact :class:`fractions.Fraction` parameters (derived): the
+    pre-activation of layer :math:`l` is affine between consecutive switches of the earlier
+    layers, so its roots are found on each of those pieces (and on the two unbounded ones from
+    two points), and an earlier switch where it vanishes counts when its sign differs on the
+    two sides. For an absolute-value chain the level-:math:`l` switches are the reflections of
+    the level-:math:`(l-1)` ones across the earlier switches ("reflections of reflections")."""
+    sigma = _chain_activation(activation, slope).exact
+
+    def preactivation(x, layer: int):
+        value = x
+        for w, b in zip(weights[:layer], biases[:layer]):
+            value = sigma(w * value + b)
+        return weights[layer] * value + biases[layer]
+
+    def sign(value) -> int:
+        return (value > 0) - (value < 0)
+
+    levels: list[list] = []
+    knots: list = []
+    for layer in range(len(weights)):
+        roots = []
+        if not knots:
+            rise = preactivation(1, layer) - preactivation(0, layer)
+            if rise != 0:
+                roots.append(-preactivation(0, layer) / rise)
+        else:
+            for anchor, step in ((knots[0], -1), (knots[-1], 1)):
+                p0, p1 = preactivation(anchor, layer), preactivation(anchor + step, layer)
+                if p1 != p0:
+                    root = anchor - p0 * step / (p1 - p0)
+                    if (root - anchor) * step > 0:
+                        roots.append(root)
+            for a, b in zip(knots[:-1], knots[1:]):
+                pa, pb = preactivation(a, layer), preactivation(b, layer)
+                if sign(pa) * sign(pb) < 0:
+                    roots.append(a + (b - a) * pa / (pa - pb))
+            probes = [knots[0] - 1, *((a + b) / 2 for a, b in zip(knots[:-1], knots[1:]))]
+            probes.append(knots[-1] + 1)
+            for k, knot in enumerate(knots):
+                if preactivation(knot, layer) == 0:
+                    left = sign(preactivation(probes[k], layer))
+                    right = sign(preactivation(probes[k + 1], layer))
+                    if left * right < 0:
+                        roots.append(knot)
+        roots = sorted(set(roots))
+        levels.append(roots)
+        knots = sorted(set(knots) | set(roots))
+    return levels
+
+
+def chain_kinks_1d(
+    weights: Sequence, biases: Sequence, activation, slope=None, *, tolerance: float = 0.0
+) -> list:
+    """Sorted kink locations of a 1-D chain (points where its slope changes).
+
+    Works on floats or exact :class:`fractions.Fraction` parameters. The candidates are the
+    switches of every layer (:func:`chain_switches_1d`); a candidate is kept when the final
+    feature's slope differs on its two sides (by more than ``tolerance``).
+    """
+    sigma = _chain_activation(activation, slope).exact
 
     def feature(x, depth: int):
         value = x
@@ -80,31 +137,9 @@ def chain_kinks_1d(
             value = sigma(weights[layer] * value + biases[layer])
         return value
 
-    candidates: list = []
-    for layer in range(len(weights)):
-
-        def preactivation(x, layer=layer):
-            return weights[layer] * feature(x, layer) + biases[layer]
-
-        knots = sorted(set(candidates))
-        roots = []
-        if not knots:
-            slope_here = preactivation(1) - preactivation(0)
-            if slope_here != 0:
-                roots.append(-preactivation(0) / slope_here)
-        else:
-            left, right = knots[0], knots[-1]
-            for anchor, step in ((left, -1), (right, 1)):
-                p0, p1 = preactivation(anchor), preactivation(anchor + step)
-                if p1 != p0:
-                    root = anchor - p0 * step / (p1 - p0)
-                    if (root - anchor) * step > 0:
-                        roots.append(root)
-            for a, b in zip(knots[:-1], knots[1:]):
-                pa, pb = preactivation(a), preactivation(b)
-                if (pa < 0 < pb) or (pb < 0 < pa):
-                    roots.append(a + (b - a) * pa / (pa - pb))
-        candidates.extend(roots)
+    candidates = [
+        point for level in chain_switches_1d(weights, biases, activation, slope) for point in level
+    ]
     points = []
     for point in sorted(set(candidates)):
         # candidates closer than the tolerance are one kink (float roots of the same event)

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from clifflasso.numeric.chains import chain_switches_1d
 from clifflasso.numeric.network import ChainNetwork
 
 
@@ -77,36 +78,6 @@ class ReflectionPlane:
         return np.abs(np.asarray(X, dtype=float) @ self.normal - self.offset) <= self.half_width
 
 
-def _chain(s: np.ndarray, weights: list[float], biases: list[float]) -> np.ndarray:
-    r""":math:`h_k(s)` for the levels given by ``weights`` and ``biases`` (:math:`k - 2` of
-    each; none gives :math:`h_2 = |s|`)."""
-    value = np.abs(s)
-    for v, c in zip(weights, biases):
-        value = np.abs(v * value + c)
-    return value
-
-
-def _crossings(kinks: list[float], weights: list[float], biases: list[float], rho: float):
-    r"""Solutions of :math:`h_k(s) = \rho`: on each affine piece between consecutive kinks of
-    :math:`h_k`, from its values at two points of the piece."""
-    edges = [-math.inf, *kinks, math.inf]
-    found = []
-    for low, high in zip(edges, edges[1:]):
-        if math.isinf(low):
-            p, q = high - 2.0, high - 1.0
-        elif math.isinf(high):
-            p, q = low + 1.0, low + 2.0
-        else:
-            p, q = low + (high - low) / 3, low + 2 * (high - low) / 3
-        at_p, at_q = _chain(np.array([p, q]), weights, biases)
-        if at_q == at_p:
-            continue
-        root = p + (rho - at_p) * (q - p) / (at_q - at_p)
-        if low < root < high:
-            found.append(float(root))
-    return found
-
-
 def reflection_planes(
     first_weights: ArrayLike,
     first_bias: float,
@@ -132,17 +103,14 @@ def reflection_planes(
         )
     if not np.any(w):
         raise ValueError("the first-layer weight is zero: the unit is constant, no planes")
-    b1 = float(first_bias)
-    planes = [ReflectionPlane(1, w, -b1, math.inf)]
-    kinks = [0.0]
-    for depth, (v, c) in enumerate(zip(weights, biases), start=2):
-        if v == 0:  # h_{k+1} is constant, and so is every later level
-            break
-        if -c / v <= 0:  # h_k >= 0 never crosses rho_k: no plane at this level
-            continue
-        zeros = _crossings(kinks, weights[: depth - 2], biases[: depth - 2], -c / v)
-        planes += [ReflectionPlane(depth, w, z - b1, min(abs(z - k) for k in kinks)) for z in zeros]
-        kinks = sorted(kinks + zeros)
+    levels = chain_switches_1d([1.0, *weights], [float(first_bias), *biases], "abs")
+    planes: list[ReflectionPlane] = []
+    lower: list[float] = []
+    for level, offsets in enumerate(levels, start=1):
+        for offset in offsets:
+            half_width = min((abs(offset - k) for k in lower), default=math.inf)
+            planes.append(ReflectionPlane(level, w, float(offset), float(half_width)))
+        lower = sorted(lower + offsets)
     return planes
 
 
