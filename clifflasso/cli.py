@@ -595,9 +595,10 @@ def fit(
             feature = D.features[int(j)]
             kinks = ", ".join(f"{b:g}" for b in feature.breakpoints)
             z = str(exact.z[j]) if exact is not None else f"{solution.z[j]:+.6g}"
+            # d-D features have kink hyperplanes, not kink points: the data indices say it
             lines.append(
                 f"    j = {int(j):<4} z = {z:<12} {feature.kind:<10} data {feature.indices}"
-                f"  kinks [{kinks}]"
+                + (f"  kinks [{kinks}]" if D.X.shape[1] == 1 else "")
             )
         if certify:
             lines.append(f"  certificate: {certificate_line(clifflasso.certify(solution))}")

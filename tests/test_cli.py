@@ -186,3 +186,19 @@ def test_fit_from_a_headed_csv_prints_an_exact_certificate(tmp_path):
     assert "certificate: OPTIMAL (exact): objective 0.19, lower bound 0.19" in result.output
     skipped = CliRunner().invoke(main, [*options, "--no-certify"])
     assert skipped.exit_code == 0 and "certificate" not in skipped.output
+
+
+def test_fit_on_two_dimensional_data_with_the_l1_norm_is_certified(tmp_path):
+    """`fit --norm 1` on 2-D data uses the exact d-D families (abs depth 4: lifted vertices)
+    and proves the fit optimal; d-D features have kink hyperplanes, so no kink points print."""
+    data = tmp_path / "points.csv"
+    data.write_text("x1,x2,y\n0,0,0\n1,0,1\n0,1,1\n1,1,0\n2,1,1\n")
+    result = CliRunner().invoke(
+        main,
+        ["fit", "--data", str(data), "--activation", "abs", "--depths", "4"]
+        + ["--norm", "1", "--beta", "0.05"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "abs depth 4:" in result.output
+    assert "certificate: OPTIMAL" in result.output, result.output
+    assert "kinks [" not in result.output
