@@ -311,7 +311,7 @@ def test_lifted_cells_are_counted_and_refused_above_the_caps(activation):
     with pytest.raises(CellLimitError, match=f"{len(cones):,} cones to solve"):
         lifted_patterns(arch, data.exact, max_cells=len(cones) - 1)
     with pytest.raises(CellLimitError, match="may have up to"):
-        lifted_patterns(arch, data.exact, max_arrangement=100)
+        lifted_patterns(arch, data.exact, max_cells=5)
 
 
 @pytest.mark.parametrize("activation", DEPTH3)
@@ -339,6 +339,12 @@ def test_lifted_certificate_refuses_large_problems_in_one_line(monkeypatch):
     assert certificate.kind == "sampled"
     reason = certificate.notes[0]
     assert "\n" not in reason and "lifted arrangement" in reason and "28,470 cells" in reason
+    small = cl.solve(cl.dictionary(X[:4], D.arch), y[:4], 0.1)
+    assert cl.certify(small).kind == "bounded"
+    limited = cl.certify(small, max_cells=10)
+    assert limited.kind == "sampled" and "max_cells=10" in limited.notes[0], limited.notes
+    with pytest.raises(ValueError, match="max_cells must be a positive integer"):
+        cl.certify(small, max_cells=0)
 
 
 # ------------------------------------------------------------------------------- scale

@@ -47,6 +47,7 @@ from clifflasso.lasso.correlations import has_prefix_path
 from clifflasso.proofs.chambers import chamber_bound, violation_decrease
 from clifflasso.proofs.duality import dual_value, exact, primal_value, rational_upper
 from clifflasso.proofs.lifted import (
+    DEFAULT_MAX_CELLS,
     LIFTED,
     CellLimitError,
     lifted_chamber_bound,
@@ -541,6 +542,7 @@ def certify(
     seed: int = 0,
     memory_limit: int = 2**30,
     progress: bool = False,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> Certificate:
     r"""Certify (or refute) that a Lasso solution is the globally optimal network.
 
@@ -551,8 +553,12 @@ def certify(
     is ``bounded``); families whose complete enumeration would exceed ``max_entries`` entries
     or ``memory_limit`` bytes are sampled instead (not a proof). A solution returned by
     :func:`clifflasso.fit` carries its last streamed pass, which is reused when it settles
-    every column.
+    every column. ``max_cells`` caps the cones a lifted-chamber certificate (Euclidean depth 3 in
+    d >= 2) solves; above it, or when the arrangement is too large to enumerate, the certificate
+    samples and says why in one line.
     """
+    if isinstance(max_cells, bool) or not isinstance(max_cells, int) or max_cells < 1:
+        raise ValueError(f"max_cells must be a positive integer, got {max_cells!r}")
     y, weights, beta = _exact_inputs(solution)
     if beta == 0:
         return _interpolation(solution, tolerance, memory_limit, progress)
@@ -561,14 +567,24 @@ def certify(
         return refuted
     return _with_slack(
         _routed(
-            solution, tolerance, exact_budget, max_entries, samples, seed, memory_limit, progress
+            solution,
+            tolerance,
+            exact_budget,
+            max_entries,
+            samples,
+            seed,
+            memory_limit,
+            progress,
+            max_cells,
         ),
         slack,
         tolerance,
     )
 
 
-def _routed(solution, tolerance, exact_budget, max_entries, samples, seed, memory_limit, progress):
+def _routed(
+    solution, tolerance, exact_budget, max_entries, samples, seed, memory_limit, progress, max_cells
+):
     """The certificate method for the architecture (exact enumeration, chambers or sampling)."""
     D = solution.dictionary
     arch, data = D.arch, D.data
@@ -601,7 +617,7 @@ def _routed(solution, tolerance, exact_budget, max_entries, samples, seed, memor
         return _chambers(solution, tolerance)
     if (arch.activation, arch.depth) in LIFTED and arch.norm == 2 and data.dim >= 2:
         try:
-            cones = lifted_patterns(arch, data.exact)
+            cones = lifted_patterns(arch, data.exact, max_cells)
         except CellLimitError as exc:
             return _sampled(solution, tolerance, samples, seed, str(exc))
         return _chambers(solution, tolerance, cones)

@@ -52,10 +52,11 @@ from clifflasso.proofs.chambers import Cell, ChamberOutcome, cell_supremum, data
 Row = tuple[Fraction, ...]
 #: A merged cone: the hidden sign s and the signs (p_n, q_n) of every point.
 Cone = tuple[int, tuple[tuple[bool, bool], ...]]
-#: Most merged cones (one SOCP pair each) a lifted certificate solves.
+#: Most merged cones (one SOCP pair each, about 10 ms) a lifted certificate solves by default.
 DEFAULT_MAX_CELLS = 2_000
-#: Most cells of the event arrangement (Cover's bound, before enumeration) enumerated exactly.
-DEFAULT_MAX_ARRANGEMENT = 20_000
+#: The arrangement is enumerated only when Cover's bound on its cells is at most this many times
+#: ``max_cells`` (the exact enumeration costs about 1 ms per cell).
+ENUMERATION_FACTOR = 10
 #: Architectures with lifted chambers (activation, depth).
 LIFTED = (("abs", 3), ("relu", 3))
 
@@ -106,14 +107,14 @@ def lifted_patterns(
     arch,
     data_rows,
     max_cells: int = DEFAULT_MAX_CELLS,
-    max_arrangement: int = DEFAULT_MAX_ARRANGEMENT,
 ) -> list[Cone]:
     r"""The merged cones :math:`C_{s,p,q}` of the module docstring as ``(s, ((p_n, q_n), ...))``
     (True for a positive sign), exactly; for abs one of each reflected pair.
 
     Raises :class:`CellLimitError` when Cover's bound :math:`2\sum_{k<r}\binom{M-1}{k}` on the
-    cells of the :math:`M` event hyperplanes (rank :math:`r`) exceeds ``max_arrangement``
-    (before enumerating), or when more than ``max_cells`` cones remain."""
+    cells of the :math:`M` event hyperplanes (rank :math:`r`) exceeds
+    :data:`ENUMERATION_FACTOR` times ``max_cells`` (before enumerating), or when more than
+    ``max_cells`` cones remain."""
     from clifflasso.lasso import rational
     from clifflasso.proofs.arrangement import cell_patterns
 
@@ -127,10 +128,11 @@ def lifted_patterns(
     nonzero = [list(row) for row in events if any(row)]
     rank = len(rational.pivot_columns(rational.matrix(nonzero).transpose()))
     bound = 2 * sum(comb(len(nonzero) - 1, k) for k in range(rank))
-    if bound > max_arrangement:
+    if bound > ENUMERATION_FACTOR * max_cells:
         raise CellLimitError(
             f"the lifted arrangement ({len(nonzero):,} event hyperplanes in rank {rank}) may have "
-            f"up to {bound:,} cells, more than max_arrangement={max_arrangement:,}"
+            f"up to {bound:,} cells, more than {ENUMERATION_FACTOR} x max_cells="
+            f"{max_cells:,} (certify(..., max_cells=...) raises the limit)"
         )
     index = {row: k for k, row in enumerate(events)}
     signs = (1,) if activation == "abs" else (1, -1)
@@ -152,7 +154,7 @@ def lifted_patterns(
     if len(merged) > max_cells:
         raise CellLimitError(
             f"the lifted arrangement has {len(cells):,} cells, {len(merged):,} cones to solve, "
-            f"more than max_cells={max_cells:,}"
+            f"more than max_cells={max_cells:,} (certify(..., max_cells=...) raises the limit)"
         )
     return sorted(merged, reverse=True)
 
