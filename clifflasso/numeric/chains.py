@@ -85,7 +85,7 @@ def chain_switches_1d(weights: Sequence, biases: Sequence, activation, slope=Non
         return weights[layer] * value + biases[layer]
 
     def sign(value) -> int:
-        return (value > 0) - (value < 0)
+        return int(value > 0) - int(value < 0)
 
     levels: list[list] = []
     knots: list = []
