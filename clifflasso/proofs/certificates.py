@@ -369,7 +369,9 @@ def _chambers(solution, tolerance, lifted=None) -> Certificate:
         sup = rational_upper(math.sqrt(float(outcome.sup_squared)))
         scale = Fraction(1) if outcome.sup_squared <= beta * beta else beta / sup
     lower = dual_value([m * scale for m in mu], y, weights)
-    decrease = violation_decrease(outcome, mu, beta, weights, D.arch.output_bias)
+    # the step is taken on the candidate's own residual (not centred without an output bias)
+    raw = mu if D.arch.output_bias else [wi * (t - f) for wi, t, f in zip(w, y, fitted)]
+    decrease = violation_decrease(outcome, raw, beta, weights, D.arch.output_bias)
     # not optimal only when the exhibited step itself exceeds the tolerance (the rounding
     # slack of the candidate's own objective is no evidence of a better network)
     verdict, epsilon = _decide(upper_objective, lower, upper_objective - decrease, tolerance)

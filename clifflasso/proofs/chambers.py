@@ -324,10 +324,16 @@ def chamber_bound(solution, mu: list[Fraction]) -> ChamberOutcome:
 def violation_decrease(
     outcome: ChamberOutcome, mu, beta: Fraction, weights, output_bias: bool
 ) -> Fraction:
-    """A proven lower bound on the objective decrease from adding the best unit."""
-    if outcome.unit_values is None or not outcome.proves_violation(beta):
+    """A proven lower bound on the objective decrease from adding the best unit (with the
+    intercept re-fitted when there is an output bias): ``mu`` is the weighted residual of the
+    candidate (centred with an output bias), whose correlation with the unit's column decides
+    the step."""
+    if outcome.unit_values is None:
         return Fraction(0)
     column = outcome.unit_values
+    correlation = abs(_dot(mu, column))
+    if correlation**2 <= beta**2 * outcome.unit_squared_norm:
+        return Fraction(0)
     w = weights or [Fraction(1)] * len(column)
     if output_bias:
         mean = sum((wi * v for wi, v in zip(w, column)), Fraction(0)) / sum(w, Fraction(0))
@@ -336,4 +342,4 @@ def violation_decrease(
     norm_upper = rational_upper(math.sqrt(float(outcome.unit_squared_norm)))
     # the normalised column is column / ||w||: correlation c/||w||, squared norm s/||w||^2,
     # so the decrease (c/||w|| - beta)^2 ||w||^2 / (2 s) = (c - beta ||w||)^2 / (2 s)
-    return line_search_decrease(outcome.unit_correlation, beta * norm_upper, squared)
+    return line_search_decrease(correlation, beta * norm_upper, squared)
