@@ -377,7 +377,8 @@ def _chambers(solution, tolerance, lifted=None) -> Certificate:
     verdict, epsilon = _decide(upper_objective, lower, upper_objective - decrease, tolerance)
     violator = None
     notes = list(outcome.notes)
-    notes.append("Euclidean first-layer norm in d >= 2: the wedge Lasso is an upper bound")
+    dictionary = "wedge" if lifted is None else "depth-3"
+    notes.append(f"Euclidean first-layer norm in d >= 2: the {dictionary} Lasso is an upper bound")
     if outcome.unit is not None and outcome.proves_violation(beta):
         unit = np.array([float(v) for v in outcome.unit])
         d = D.data.dim
@@ -393,7 +394,7 @@ def _chambers(solution, tolerance, lifted=None) -> Certificate:
             parameters,
             values,
             float(np.array([float(m) for m in mu]) @ values),
-            "neuron off the wedge dictionary",
+            f"{'neuron' if lifted is None else 'unit'} off the {dictionary} dictionary",
         )
     return Certificate(
         verdict=verdict,
