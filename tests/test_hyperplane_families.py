@@ -212,3 +212,23 @@ def test_the_euclidean_relu_wedge_dictionary_is_only_an_upper_bound():
     F = np.maximum(X @ np.stack([np.cos(angles), np.sin(angles)]), 0)
     assert np.max(np.abs(residual @ D.matrix)) <= beta * (1 + 1e-7)
     assert np.max(np.abs(residual @ F)) == pytest.approx(0.1 * np.sqrt(2), rel=1e-6)
+
+
+@pytest.mark.parametrize("kwargs", D_FAMILIES, ids=IDS)
+def test_rounding_bounds_do_not_depend_on_the_units_of_x(kwargs):
+    """The cross products' rounding bound used kappa = prod ||v_k||_1 / ||g_w||_1 of the
+    unscaled homogeneous vectors (x, 1): 7.9 at unit scale, 1.8e3 at x * 2^-9 and 2.4e3 at
+    x * 2^9, so certificates at those scales came out undecided. Computed on the data scaled by
+    a power of two, the bound relative to each column's magnitude is the same at every scale,
+    and so are the columns and the verdict."""
+    X, y = _generic(6, 2, seed=3), np.random.default_rng(3).normal(size=6)
+    arch = cl.Architecture(**kwargs)
+    ratios, verdicts = [], []
+    for k in (-9, 0, 9):
+        D = cl.dictionary(X * 2.0**k, arch, dedupe=False)
+        bound = D.family.rounding_bound(D.table) / D.family.magnitude_bound(D.table)
+        ratios.append(bound)
+        verdicts.append(cl.certify(cl.solve(cl.dictionary(X * 2.0**k, arch), y, 0.05 * 2.0**k)))
+    for other in ratios[1:]:
+        np.testing.assert_allclose(other, ratios[0], rtol=1e-12)
+    assert len({(c.verdict, c.kind) for c in verdicts}) == 1, verdicts

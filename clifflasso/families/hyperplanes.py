@@ -171,49 +171,65 @@ class HyperplaneFamily(ChainFamily):
                 chosen.add(tuple(int(i) for i in draw))
         return np.array(sorted(chosen), dtype=np.int64).reshape(-1, k)
 
+    def _scaled_normals(self, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""``(scaled spans, scaled normals)``: the spanning vectors with their data coordinates
+        scaled by :math:`2^{-e}`, :math:`2^e` the binary order of :math:`\max|x|` (exact in
+        binary; only with a first-layer bias, whose homogeneous coordinate 1 mixes the data's
+        scale with 1), and their lowered cross products. With
+        :math:`A = \operatorname{diag}(2^{-e}I, 1)` the cross product of :math:`Av_k` is
+        :math:`g' = (2^{-e(d-1)}g_w,\ 2^{-ed}g_b)`: the same hyperplane, computed at scale ~1,
+        so its degeneracy and its rounding do not depend on the units of x."""
+        if not self.arch.bias:
+            return spans, self.normals(spans)
+        d = self.data.dim
+        scaled = spans.copy()
+        scaled[:, :, :d] = np.ldexp(scaled[:, :, :d], -self._exponent)
+        return scaled, self.normals(scaled)
+
+    @property
+    def _exponent(self) -> int:
+        return int(np.frexp(self.data_scale())[1])
+
     def _hyperplanes(self) -> tuple[np.ndarray, np.ndarray]:
-        """(subsets, homogeneous normals (P, D)) of the non-degenerate subsets: the normal is
-        the lowered generalized cross product of the spanning pool vectors."""
+        """(subsets, homogeneous normals (P, D)) of the non-degenerate subsets: the lowered
+        generalized cross product of the spanning pool vectors, computed on the scaled data
+        (:meth:`_scaled_normals`; at |x| ~ 1e9 every hyperplane looked degenerate, and the
+        rounding bound grew with |x|) and mapped back exactly by powers of two."""
         subsets = self._subsets()
-        spans = self._pool_values[subsets]
-        normals = self.normals(spans)
+        spans, normals = self._scaled_normals(self._pool_values[subsets])
         d = self.data.dim
         norms = np.linalg.norm(normals[:, :d], ord=self.arch.norm, axis=1)
-        if self.arch.bias:
-            # decide on the data scaled by 2^-e ~ 1 / max|x| (exact in binary): homogeneous
-            # vectors (x, 1) mix the data's scale with 1, so ||w|| / prod ||v_k|| is not scale
-            # invariant (at |x| ~ 1e9 every hyperplane looked degenerate). Scaling the data
-            # coordinates by A = diag(2^-e I, 1) multiplies the weight part of the cross
-            # product by det(A) 2^e = 2^(-e (d-1)); the test is then invariant under x -> c x.
-            exponent = int(np.frexp(self.data_scale())[1])
-            spans = spans.copy()
-            spans[:, :, :d] = np.ldexp(spans[:, :, :d], -exponent)
-            norms = np.ldexp(norms, -exponent * (d - 1))
         volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
         valid = norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
         self.n_degenerate = int(np.sum(~valid))
         keep = np.flatnonzero(valid)
-        return subsets[keep], normals[keep]
+        normals = normals[keep]
+        if self.arch.bias:
+            normals[:, :d] = np.ldexp(normals[:, :d], self._exponent * (d - 1))
+            normals[:, d:] = np.ldexp(normals[:, d:], self._exponent * d)
+        return subsets[keep], normals
 
     def rounding_factor(self, table: FeatureTable) -> np.ndarray:
-        r"""The chain factor plus the cross-product arithmetic (``norm=1`` families).
+        r"""The chain factor plus the cross-product arithmetic (derived).
 
-        Every minor of the :math:`(D-1) \times D` span matrix is a signed sum of products whose
-        absolute values add up to at most :math:`\prod_k\|v_k\|_1`; computing it (explicit
-        formulas for :math:`D \le 3`, partially pivoted LU otherwise, growth at most
-        :math:`2^{D}`) errs by at most :math:`C u \prod_k\|v_k\|_1` with
+        The normal is computed on the scaled data (:meth:`_scaled_normals`): every minor of
+        the :math:`(D-1) \times D` matrix of scaled spanning vectors :math:`v'_k` is a signed
+        sum of products whose absolute values add up to at most :math:`\prod_k\|v'_k\|_1`;
+        computing it (expanded formulas for :math:`D \le 5`, partially pivoted LU otherwise,
+        growth at most :math:`2^{D}`) errs by at most :math:`C u \prod_k\|v'_k\|_1` with
         :math:`C = 4\,D!\,D^2\,2^D` (rounded pool vectors included). Normalising by
-        :math:`\|g_w\|_1` turns this into a relative error
-        :math:`\kappa_j = \prod_k\|v_k\|_1/\|g_w\|_1` times that, in the weights, the bias and
-        (depth 3) the offset, so the feature moves by at most
-        :math:`4(d+1)\,C\,\kappa_j\,u\,M_j`."""
+        :math:`\|g'_w\|` turns this into errors of at most
+        :math:`C\kappa'_j u` (relative) in the weights and :math:`C\kappa'_j u` in the scaled
+        bias and (depth 3) offset, :math:`\kappa'_j = \prod_k\|v'_k\|_1/\|g'_w\|_1`; mapped
+        back by :math:`2^e \le 2X \le 2M_j` the feature moves by at most
+        :math:`8(d+1)\,C\,\kappa'_j\,u\,M_j` (the bound of the unscaled computation grew
+        with :math:`|x|`: a 2^9 larger x made certificates undecided)."""
         span = self._span_dim
-        spans = self._pool_values[table.indices[:, : span - 1]]
-        normals = self.normals(spans)
+        spans, normals = self._scaled_normals(self._pool_values[table.indices[:, : span - 1]])
         weight_norms = np.abs(normals[:, : self.data.dim]).sum(axis=1)
         kappa = np.prod(np.abs(spans).sum(axis=2), axis=1) / weight_norms
         constant = 4.0 * math.factorial(span) * span**2 * 2.0**span
-        return super().rounding_factor(table) + 4.0 * (self.data.dim + 1) * constant * kappa
+        return super().rounding_factor(table) + 8.0 * (self.data.dim + 1) * constant * kappa
 
     # ---------------------------------------------------------------- exact side
     def _exact_vectors(self, table: FeatureTable, column: int) -> list:
