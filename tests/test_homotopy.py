@@ -103,8 +103,10 @@ def test_exactly_dependent_columns_are_held_back():
     assert np.max(gaps) <= 1e-12
     for z, beta in zip(Z, betas):
         clarabel = interior_point(A, y, float(beta))
+
         def objective(v, beta=beta):
             return 0.5 * np.sum((A @ v - y) ** 2) + beta * np.abs(v).sum()
+
         assert objective(z) == pytest.approx(objective(clarabel), rel=1e-7)
 
 

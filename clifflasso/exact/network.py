@@ -30,8 +30,14 @@ import sympy as sp
 
 from clifflasso.symbolic.network import ExactNetwork, ExactUnit, rational
 
-__all__ = ["ExactNetwork", "ExactUnit", "default_symbols", "exact_network", "rational",
-           "solution_formula"]
+__all__ = [
+    "ExactNetwork",
+    "ExactUnit",
+    "default_symbols",
+    "exact_network",
+    "rational",
+    "solution_formula",
+]
 
 
 def default_symbols(D):

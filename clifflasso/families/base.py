@@ -375,9 +375,7 @@ class ChainFamily(FeatureFamily):
             w, b1, signs, biases = self.exact_parameters(table, int(j), "exact")
             key = (w, b1, signs, biases)
             if key not in done:
-                done[key] = tuple(
-                    Fraction(feature(*x, *w, b1, *signs, *biases)[0]) for x in points
-                )
+                done[key] = tuple(Fraction(feature(*x, *w, b1, *signs, *biases)[0]) for x in points)
             values.append(done[key])
         return values
 
