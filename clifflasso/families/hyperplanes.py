@@ -43,36 +43,17 @@ from functools import cached_property
 
 import numpy as np
 
-from clifflasso.families.base import ChainFamily, Feature, FeatureTable, Generators
+from clifflasso.families.base import Feature, FeatureTable, Generators
 from clifflasso.families.registry import register
-from clifflasso.symbolic.ops import EXACT, SYMBOLIC
-
-_DEGENERACY_TOLERANCE = 1e-9
+from clifflasso.families.spanned import DEGENERACY_TOLERANCE, SpannedChainFamily
 
 
-class HyperplaneFamily(ChainFamily):
+class HyperplaneFamily(SpannedChainFamily):
     """Shared machinery: a pool of spanning vectors, subsets of it, their cross products."""
 
-    vector_input = True
     #: pool kinds used by the family (subset of "point", "difference", "midpoint", "axis")
     pool_kinds: tuple[str, ...] = ("point",)
     signs: tuple[int, ...] = (1,)
-
-    def __init__(self, arch, data, *, max_features: int | None = None, seed: int = 0) -> None:
-        super().__init__(arch, data)
-        self.max_features = max_features
-        self.seed = seed
-        self.n_degenerate = 0
-        self.n_full = self.size()
-
-    @property
-    def complete(self) -> bool:
-        """With the polyhedral l1 norm; with the Euclidean norm the family is an upper bound."""
-        return self.arch.norm == 1
-
-    @property
-    def exact_ops(self):
-        return EXACT if self.arch.norm == 1 else SYMBOLIC
 
     @property
     def _span_dim(self) -> int:
@@ -200,7 +181,7 @@ class HyperplaneFamily(ChainFamily):
         d = self.data.dim
         norms = np.linalg.norm(normals[:, :d], ord=self.arch.norm, axis=1)
         volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
-        valid = norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
+        valid = norms > DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
         self.n_degenerate = int(np.sum(~valid))
         keep = np.flatnonzero(valid)
         normals = normals[keep]

@@ -87,50 +87,29 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
-from clifflasso.families.base import ChainFamily, Feature, FeatureTable, chain_table
+from clifflasso.families.base import Feature, FeatureTable, chain_table
 from clifflasso.families.registry import register
+from clifflasso.families.spanned import DEGENERACY_TOLERANCE, SpannedChainFamily
 from clifflasso.numeric.chains import chain_switches_1d
 from clifflasso.symbolic.activations import activation
 from clifflasso.symbolic.derivation import ChainDerivation, ChainSpec
 from clifflasso.symbolic.lowering import lower, lower_cross, normal_kernel_source
-from clifflasso.symbolic.ops import EXACT, SYMBOLIC
 
-#: a subset is degenerate when the weight part of its cross product is below this fraction
-#: of the product of the spanning vectors' norms (decided on the data scaled to ~1)
-_DEGENERACY_TOLERANCE = 1e-9
 #: subsets whose cross products are computed together (bounds the enumeration's workspace)
 _BLOCK = 1 << 17
 
 
-class LiftedVertexFamily(ChainFamily):
+class LiftedVertexFamily(SpannedChainFamily):
     """Shared machinery: the lifted pool, its subsets, their cross products (module docstring).
 
     Subclasses give the event vectors of one hidden sign pattern in the :math:`\\theta`
     coordinates after :math:`w` (:meth:`theta_events`) and the unit's hidden layers
     (:meth:`hidden_layers`)."""
 
-    vector_input = True
     #: the enumeration decides degeneracy and merges equal vertices on numeric values
     symbolic_data = False
 
-    def __init__(self, arch, data, *, max_features: int | None = None, seed: int = 0) -> None:
-        super().__init__(arch, data)
-        self.max_features = max_features
-        self.seed = seed
-        self.n_degenerate = 0
-        self.n_full = self.size()
-
     # ------------------------------------------------------------------ what the family is
-    @property
-    def complete(self) -> bool:
-        """With the polyhedral l1 norm (module docstring); with the Euclidean norm the family
-        is an upper bound."""
-        return self.arch.norm == 1
-
-    @property
-    def exact_ops(self):
-        return EXACT if self.arch.norm == 1 else SYMBOLIC
-
     def complete_family(self) -> LiftedVertexFamily:
         """The unsampled family when ``max_features`` sampled this one, else this one."""
         if self.max_features is not None and self.size() > self.max_features:
@@ -270,7 +249,7 @@ class LiftedVertexFamily(ChainFamily):
         g = self.normals(spans)
         weight_norms = np.linalg.norm(g[:, :d], ord=self.arch.norm, axis=1)
         volume = np.prod(np.linalg.norm(spans, axis=2), axis=1)
-        valid = weight_norms > _DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
+        valid = weight_norms > DEGENERACY_TOLERANCE * np.maximum(volume, 1e-300)
         g, spans = g[valid], spans[valid]
         theta = g / weight_norms[valid, None]
         conditioning = np.prod(np.abs(spans).sum(axis=2), axis=1) / np.abs(g[:, :d]).sum(axis=1)
