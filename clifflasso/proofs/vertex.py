@@ -50,6 +50,8 @@ MAX_REFINEMENTS = 6
 VIOLATORS_PER_ROUND = 32
 #: largest N x columns handed to the (Fraction) exact homotopy of a refinement
 REFINEMENT_ENTRIES = 40_000
+#: exact entries evaluated together when near-ties are settled in exact arithmetic
+EXACT_BLOCK_ENTRIES = 1 << 18
 
 
 @dataclass
@@ -226,8 +228,19 @@ def vertex_certificate(
             sup_bound = rational_upper(max(rest, float(top.max(initial=0.0))))
             break
         chosen = table.take(candidates)
-        values = family.exact_values(chosen, range(len(chosen)))
-        correlations = _correlations(mu, values)
+        # exact values in blocks, keeping only the violators' columns (needed for the line
+        # search and the refinement): 600 near-ties at N = 10,000 held 6e6 Fractions at once
+        values: dict[int, tuple[Fraction, ...]] = {}
+        correlations = []
+        step = max(1, EXACT_BLOCK_ENTRIES // n)
+        for start in range(0, len(chosen), step):
+            chunk = range(start, min(len(chosen), start + step))
+            chunk_values = family.exact_values(chosen, chunk)
+            chunk_correlations = _correlations(mu, chunk_values)
+            correlations += chunk_correlations
+            for k, column, c in zip(chunk, chunk_values, chunk_correlations):
+                if abs(c) > beta:
+                    values[k] = column
         sup_exact = max((abs(c) for c in correlations), default=Fraction(0))
         sup_bound = max(sup_exact, rational_upper(rest)) if rest > 0 else sup_exact
         over = [k for k, c in enumerate(correlations) if abs(c) > beta]
