@@ -254,22 +254,29 @@ def _certified(X, y, arch, fraction):
     return D, beta, solution, cl.certify(solution)
 
 
-@pytest.mark.parametrize("n, d, seed", [(6, 2, 0), (7, 2, 1)])
-def test_abs_depth_4_l1_is_certified_and_no_unit_or_network_does_better(n, d, seed):
-    """abs depth 4, norm 1: the certificate proves optimality exactly; no random deep unit
-    (refined locally) beats beta at the certified residual, and nonconvex training of the
-    chain network from random starts never ends below the Lasso optimum."""
+def _check_abs_depth_4(n, d, seed, fraction, units, directions, **training) -> None:
+    """abs depth 4, norm 1, on random rational data: the certificate proves optimality
+    exactly; no deep unit of the dense search (:func:`_best_unit`) beats beta at the certified
+    residual, and nonconvex training of the chain network from random starts never ends below
+    the Lasso optimum."""
     rng = np.random.default_rng(seed)
     X = np.array(_rational_points(rng, n, d), dtype=float)
     y = rng.normal(size=n)
     arch = cl.Architecture("abs", 4, norm=1)
-    D, beta, solution, certificate = _certified(X, y, arch, 0.1)
+    _, beta, solution, certificate = _certified(X, y, arch, fraction)
     assert certificate.optimal and certificate.proof and certificate.kind == "exact"
     mu = y - np.asarray(solution.fitted)
     mu -= mu.mean()
-    assert _best_unit(X, arch, mu, rng, 20_000) <= beta * (1 + 1e-9)
-    trained = train(X, y, arch, beta, width=4, restarts=3, seed=seed, max_iter=400)
+    assert _best_unit(X, arch, mu, rng, units, directions=directions) <= beta * (1 + 1e-9)
+    trained = train(X, y, arch, beta, seed=seed, **training)
     assert trained.objective >= solution.objective * (1 - 1e-6)
+
+
+@pytest.mark.parametrize("n, d, seed", [(6, 2, 0), (7, 2, 1)])
+def test_abs_depth_4_l1_is_certified_and_no_unit_or_network_does_better(n, d, seed):
+    """abs depth 4, norm 1: certified exactly, and neither a dense unit search nor training
+    does better (:func:`_check_abs_depth_4`)."""
+    _check_abs_depth_4(n, d, seed, 0.1, 20_000, 200, width=4, restarts=3, max_iter=400)
 
 
 def test_relu_depth_3_l1_certificates_agree_with_a_dense_search():
@@ -419,17 +426,7 @@ def slow_selected(request):
 def test_slow_abs_depth_4_acceptance(n, d, seed):
     """The acceptance test of abs depth 4 (norm 1) at N = 8 in 2-D and N = 4, 5 in 3-D, with a
     denser search and more training restarts at the full width 2N + 2."""
-    rng = np.random.default_rng(seed)
-    X = np.array(_rational_points(rng, n, d), dtype=float)
-    y = rng.normal(size=n)
-    arch = cl.Architecture("abs", 4, norm=1)
-    _, beta, solution, certificate = _certified(X, y, arch, 0.05)
-    assert certificate.optimal and certificate.proof and certificate.kind == "exact"
-    mu = y - np.asarray(solution.fitted)
-    mu -= mu.mean()
-    assert _best_unit(X, arch, mu, rng, 50_000, directions=400) <= beta * (1 + 1e-9)
-    trained = train(X, y, arch, beta, restarts=8, seed=seed, max_iter=1000)
-    assert trained.objective >= solution.objective * (1 - 1e-6)
+    _check_abs_depth_4(n, d, seed, 0.05, 50_000, 400, restarts=8, max_iter=1000)
 
 
 @pytest.mark.slow
