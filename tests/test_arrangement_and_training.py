@@ -196,3 +196,18 @@ def test_trainer_reports_its_networks_objective(kwargs: dict) -> None:
 def test_trainer_rejects_switching_architectures() -> None:
     with pytest.raises(ValueError, match="chains"):
         train([0.0, 1.0], [0.0, 1.0], cl.Architecture("sign", 2), 0.1)
+
+
+def test_the_arrangement_cross_product_is_exact_at_every_rank():
+    """Cells are enumerated in integers; beyond rank 5 the printed cross product calls ``det``,
+    which the numpy back-end computed in floats (wrong in the last digits for entries ~1e6, so
+    cell signs were no longer decided exactly). The integer back-end is exact at every rank."""
+    from clifflasso.proofs.arrangement import _cross
+    from clifflasso.symbolic.rational import generalized_cross
+
+    rng = np.random.default_rng(0)
+    for rank in (3, 5, 6, 7):
+        rows = [[int(v) for v in rng.integers(-(10**6), 10**6, rank)] for _ in range(rank - 1)]
+        value = _cross(rank)(*(v for row in rows for v in row))
+        assert all(isinstance(v, int) for v in value)
+        assert tuple(value) == generalized_cross(rows)

@@ -93,7 +93,7 @@ from clifflasso.families.spanned import DEGENERACY_TOLERANCE, SpannedChainFamily
 from clifflasso.numeric.chains import chain_switches_1d
 from clifflasso.symbolic.activations import activation
 from clifflasso.symbolic.derivation import ChainDerivation, ChainSpec
-from clifflasso.symbolic.lowering import lower, lower_cross, normal_kernel_source
+from clifflasso.symbolic.lowering import cross_product, lower, normal_kernel_source
 
 #: subsets whose cross products are computed together (bounds the enumeration's workspace)
 _BLOCK = 1 << 17
@@ -348,7 +348,7 @@ class LiftedVertexFamily(SpannedChainFamily):
         """The lifted cross product of a subset in integers (a positive multiple of the
         normal of the exact pool vectors), with the column's orientation."""
         vectors = self._integer_pool(pattern)
-        g = integer_cross(self.lifted_dim)(*(v for i in subset for v in vectors[i]))
+        g = cross_product(self.lifted_dim, "integer")(*(v for i in subset for v in vectors[i]))
         return tuple(orientation * int(v) for v in g)
 
     def exact_theta(self, table: FeatureTable, column: int, backend: str = "exact") -> tuple:
@@ -462,36 +462,6 @@ def _all_subsets(size: int, k: int) -> np.ndarray:
     count = math.comb(size, k)
     flat = itertools.chain.from_iterable(itertools.combinations(range(size), k))
     return np.fromiter(flat, dtype=np.int64, count=count * k).reshape(count, k)
-
-
-def _bareiss_determinant(rows) -> int:
-    """Exact determinant of an integer matrix by fraction-free (Bareiss) elimination."""
-    matrix = [list(row) for row in rows]
-    size, sign, previous = len(matrix), 1, 1
-    for k in range(size - 1):
-        pivot = next((r for r in range(k, size) if matrix[r][k] != 0), None)
-        if pivot is None:
-            return 0
-        if pivot != k:
-            matrix[k], matrix[pivot] = matrix[pivot], matrix[k]
-            sign = -sign
-        for i in range(k + 1, size):
-            for j in range(k + 1, size):
-                numerator = matrix[i][j] * matrix[k][k] - matrix[i][k] * matrix[k][j]
-                matrix[i][j] = numerator // previous
-        previous = matrix[k][k]
-    return sign * matrix[-1][-1] if size else 1
-
-
-@lru_cache(maxsize=16)
-def integer_cross(span_dim: int):
-    """The lowered generalized cross product of :func:`clifflasso.symbolic.lowering.lower_cross`
-    evaluated on Python integers (exact, and much faster than Fractions): a function of the
-    :math:`(D-1)D` coordinates returning the :math:`D` coordinates. Its printed formula has
-    integer coefficients only; for large :math:`D` its cofactors are Bareiss determinants."""
-    namespace = {"det": _bareiss_determinant}
-    exec(compile(lower_cross(span_dim), f"<integer cross {span_dim}>", "exec"), namespace)  # noqa: S102
-    return namespace["normal"]
 
 
 @register(

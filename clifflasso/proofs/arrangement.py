@@ -103,11 +103,12 @@ def _integer_row(row: Row) -> tuple[int, ...]:
 
 @functools.cache
 def _cross(rank: int):
-    """The generalized cross product of ``rank - 1`` vectors of length ``rank``, lowered to
-    plain arithmetic (:func:`clifflasso.symbolic.lowering.cross_product`): exact on ints."""
+    """The generalized cross product of ``rank - 1`` vectors of length ``rank`` in integer
+    arithmetic (:func:`clifflasso.symbolic.lowering.cross_product`, back-end ``"integer"``):
+    exact at every rank (the numpy back-end's determinants, used beyond rank 5, are floats)."""
     from clifflasso.symbolic.lowering import cross_product
 
-    return cross_product(rank, "numpy")
+    return cross_product(rank, "integer")
 
 
 class _Arrangement:

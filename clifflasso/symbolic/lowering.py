@@ -115,7 +115,14 @@ def _exact_det(rows):
     return determinant(rows)
 
 
-#: what the printed names mean in each back-end
+def _integer_det(rows):
+    from clifflasso.symbolic.rational import integer_determinant
+
+    return integer_determinant(rows)
+
+
+#: what the printed names mean in each back-end ("integer": Python ints, exact for formulas
+#: with integer coefficients such as the cross product, faster than Fractions)
 BACKENDS = {
     "numpy": {
         "Max": _reduce(np.maximum),
@@ -132,6 +139,13 @@ BACKENDS = {
         "R": Fraction,
         "abs": abs,
         "det": _exact_det,
+    },
+    "integer": {
+        "Max": max,
+        "Min": min,
+        "R": Fraction,
+        "abs": abs,
+        "det": _integer_det,
     },
     "sympy": {
         "Max": sp.Max,

@@ -30,6 +30,26 @@ def determinant(rows: Sequence[Sequence[Fraction]]) -> Fraction:
     return value
 
 
+def integer_determinant(rows: Sequence[Sequence[int]]) -> int:
+    """Exact determinant of an integer matrix by fraction-free (Bareiss) elimination: every
+    intermediate is an integer (a minor of the matrix), so no rationals are formed."""
+    matrix = [list(row) for row in rows]
+    size, sign, previous = len(matrix), 1, 1
+    for k in range(size - 1):
+        pivot = next((r for r in range(k, size) if matrix[r][k] != 0), None)
+        if pivot is None:
+            return 0
+        if pivot != k:
+            matrix[k], matrix[pivot] = matrix[pivot], matrix[k]
+            sign = -sign
+        for i in range(k + 1, size):
+            for j in range(k + 1, size):
+                numerator = matrix[i][j] * matrix[k][k] - matrix[i][k] * matrix[k][j]
+                matrix[i][j] = numerator // previous
+        previous = matrix[k][k]
+    return sign * matrix[-1][-1] if size else 1
+
+
 def generalized_cross(rows: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:
     r"""The vector :math:`g = \times(b_1, \dots, b_{D-1})`, :math:`g\cdot x = \det[x; b_1; \dots]`,
     in exact arithmetic: the formula of :mod:`clifflasso.symbolic.geometric` lowered by
