@@ -44,10 +44,13 @@ import sympy as sp
 
 from clifflasso.families.base import ChainFamily, FeatureTable, chain_table
 from clifflasso.families.registry import register
+from clifflasso.numeric.structured_passes import abs_vertex_rows
 
 #: above this many candidate normal tuples, :meth:`AbsVertexFamily.size` returns the bound
 #: (tuples) x N^dim without testing which tuples are independent
 TUPLE_CANDIDATES_TESTED = 100_000
+#: the coarsest pass of :class:`AbsVertexGrid` keeps at least this many sorted points
+COARSE_POINTS = 32
 
 
 def _parameter_dim(depth: int, bias: bool) -> int:
@@ -265,10 +268,19 @@ class AbsVertexFamily(ChainFamily):
         computed as an integer adjugate times the data over the determinant, errs by at most
         :math:`(\dim\theta + 2)u\|M_t^{-1}\|_\infty X` per parameter, and the feature by the sum
         over its :math:`\dim\theta` parameters (bounded here relative to :math:`M_j \ge X`)."""
+        return self._tuple_rounding_factor(table.params["normal_tuple"].astype(np.intp))
+
+    def _tuple_rounding_factor(self, tuples: np.ndarray) -> np.ndarray:
+        """:meth:`rounding_factor` of vertices pinned by the normal tuples ``tuples``."""
         dim = self._dim
-        tuples = table.params["normal_tuple"].astype(np.intp)
-        extra = 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
-        return super().rounding_factor(table) + extra
+        return 32.0 * self.arch.depth**2 + 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
+
+    def complete_family(self) -> AbsVertexFamily:
+        """Depth 4 with a first-layer bias: the same vertices indexed by point tuples
+        (:class:`AbsVertexGrid`), streamed by a structured pass; else this family."""
+        if self.arch.depth == 4 and self.arch.bias:
+            return AbsVertexGrid(self.arch, self.data)
+        return self
 
     def exact_parameters_theta(self, table: FeatureTable, column: int) -> tuple[Fraction, ...]:
         r"""The vertex :math:`\theta` in exact arithmetic (:math:`a_1 = 0` prepended if no bias)."""
@@ -300,3 +312,123 @@ class AbsVertexFamily(ChainFamily):
             tuple(1 for _ in radii),
             tuple(number(-r) for r in radii),
         )
+
+
+class AbsVertexGrid(AbsVertexFamily):
+    r"""The depth-4 vertices (first-layer bias, d = 1) indexed by their point tuples: the
+    family that the streamed fit and the certificates go through.
+
+    Column ``offset_t + ((i N + j) N + k)`` is the vertex of type ``t`` at the data points
+    ``(i, j, k)`` (fewer digits for types of fewer points), every tuple of the grid included:
+    a tuple with a repeated point, or another order of points with equal coefficient columns,
+    is exactly a vertex of another type, a copy that the structured pass screens once. So the
+    index is arithmetic (:meth:`table_at`, lazy) and a pass over all
+    :math:`\approx 30N^3` columns costs :math:`O(1)` each, from prefix sums of :math:`\lambda`
+    (:func:`~clifflasso.numeric.structured_passes.abs_vertex_rows`): with :math:`\sum_n
+    \lambda_n|x_n - p| = T(p)` the correlation of a unit is a signed sum of :math:`T` at its
+    seven kinks :math:`a,\ a \pm r_2,\ a \pm r_2 \pm r_3` plus a constant times
+    :math:`\sum_n\lambda_n`.
+    """
+
+    name = "abs vertices (indexed)"
+
+    @cached_property
+    def _types(self) -> tuple[VertexType, ...]:
+        return _vertex_types(self.arch.depth, self.arch.bias)
+
+    @cached_property
+    def _offsets(self) -> np.ndarray:
+        n = self.data.n_samples
+        sizes = [n**vertex_type.points for vertex_type in self._types]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def size(self) -> int:
+        """Every point tuple of every type (copies included, class docstring)."""
+        return int(self._offsets[-1])
+
+    def complete_family(self) -> AbsVertexGrid:
+        return self
+
+    def enumerate(self) -> FeatureTable:
+        return self.table_at(np.arange(self.size()))
+
+    def table_at(self, indices: np.ndarray) -> FeatureTable:
+        x = self.data.values[:, 0]
+        n = x.shape[0]
+        indices = np.asarray(indices, dtype=np.int64)
+        kind = np.searchsorted(self._offsets, indices, side="right") - 1
+        local = indices - self._offsets[kind]
+        counts = np.array([t.points for t in self._types])[kind]
+        point_tuple = np.zeros((indices.size, 3), dtype=np.int64)
+        for digit in range(3):
+            # the digit-th point of a tuple of `counts` points (most significant first)
+            power = n ** np.maximum(counts - 1 - digit, 0)
+            point_tuple[:, digit] = np.where(digit < counts, (local // power) % n, 0)
+        row_points = np.array([t.row_points for t in self._types])[kind]
+        rows = np.take_along_axis(point_tuple, row_points, axis=1)
+        tuple_ids = np.array([t.tuple_id for t in self._types])[kind]
+        adjugates = np.array([adjugate for _, adjugate, _ in self._inverses], dtype=float)
+        determinants = np.array([determinant for _, _, determinant in self._inverses], float)
+        theta = (
+            np.einsum("pde,pe->pd", adjugates[tuple_ids], x[rows]) / determinants[tuple_ids, None]
+        )
+        count = indices.size
+        return chain_table(
+            np.full(count, "vertex"),
+            rows,
+            np.ones((count, 1)),
+            -theta[:, 0],
+            np.ones((count, 2)),
+            -theta[:, 1:],
+            normal_tuple=tuple_ids,
+        )
+
+    def structured_rows(self) -> int:
+        """One row per vertex type and first point."""
+        return len(self._types) * self.data.n_samples
+
+    def coarse_strides(self) -> tuple[int, ...]:
+        """Powers of two that leave at least :data:`COARSE_POINTS` sorted points, coarsest
+        first: a pass at stride ``s`` costs about ``s**-3`` of a full one."""
+        strides = []
+        stride = 2
+        while self.data.n_samples // stride >= COARSE_POINTS:
+            strides.append(stride)
+            stride *= 2
+        return tuple(reversed(strides))
+
+    def screen_rows(self, residual: np.ndarray, threshold: float, rows: range, stride: int = 1):
+        """One block of a certified screen from the family's structure
+        (:func:`~clifflasso.numeric.structured_passes.abs_vertex_rows`); ``stride > 1``: a
+        coarse pass (:meth:`coarse_strides`)."""
+        types = self._types
+        tuple_ids = np.array([t.tuple_id for t in types])
+        coefficients = np.zeros((len(types), 3, 3))
+        pinned = np.zeros((len(types), 3), dtype=np.int64)
+        pinned_at = np.zeros((len(types), 3), dtype=np.int64)
+        event_bits = np.zeros(len(types), dtype=np.int64)
+        moving = np.zeros((len(types), 4), dtype=np.int64)
+        for position, vertex_type in enumerate(types):
+            events, adjugate, determinant = self._inverses[vertex_type.tuple_id]
+            for row, point in enumerate(vertex_type.row_points):
+                # theta = adj(M) x / det(M): column `row` of adj(M) multiplies x at `point`
+                coefficients[position, :, point] += adjugate[:, row] / determinant
+                pinned[position, row], pinned_at[position, row] = events[row], point
+            moving[position] = [k for k in range(7) if k not in events]
+            event_bits[position] = sum(1 << k for k in events)
+        kinds = (
+            coefficients,
+            moving,
+            pinned,
+            pinned_at,
+            event_bits,
+            np.array([t.points for t in types], dtype=np.int64),
+            self._tuple_rounding_factor(tuple_ids),
+            self._inverse_norms[tuple_ids],
+            self._offsets[:-1].copy(),
+        )
+        # vertices that cannot attain the supremum are skipped when it is finite: the residual
+        # sums to zero (an output bias)
+        prune = self.arch.output_bias
+        x = self.data.values[:, 0]
+        return abs_vertex_rows(x, residual, threshold, rows, kinds, prune, stride)

@@ -164,6 +164,13 @@ class FeatureFamily(ABC):
         rest_magnitude)``, candidates as indices of the full enumeration."""
         raise NotImplementedError(f"the {self.name!r} family has no structured pass")
 
+    def coarse_strides(self) -> tuple[int, ...]:
+        """Strides of coarse structured passes (``screen_rows(..., stride=s)`` screens the
+        columns whose points sit at sorted positions divisible by ``s``), coarsest first: the
+        streamed fit looks for violators there before it pays for a full pass. Empty when
+        the family's full pass is cheap enough."""
+        return ()
+
     def streaming_table(self):
         """A :class:`LazyTable` when the family indexes its columns, else the enumeration."""
         return LazyTable(self, self.size()) if self.lazy else self.enumerate()

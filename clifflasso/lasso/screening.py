@@ -49,8 +49,10 @@ class Screen:
     \beta(1 - \text{margin})` (their ``correlations``, ``errors`` and ``magnitudes``);
     every other column satisfies :math:`|c_j| \le` ``rest_upper`` and :math:`\max_n|F_j(x_n)| \le`
     ``rest_magnitude``, or is exactly zero or a copy of a screened column (a structured pass
-    screens each function once). ``rest_upper`` is below :math:`\beta(1-\text{margin})` unless a
-    structured pass kept only the largest candidates of a row (then it proves nothing).
+    screens each function once), or is a vertex that the supremum over all units does not need
+    (the depth-4 absolute-value pass skips those, so the bounds hold for that supremum).
+    ``rest_upper`` is below :math:`\beta(1-\text{margin})` unless a structured pass kept only
+    the largest candidates of a row (then it proves nothing).
     """
 
     residual: np.ndarray
@@ -66,6 +68,9 @@ class Screen:
     #: the largest float correlation :math:`|\hat c_j|` of the other columns (an estimate, for
     #: the solver's stopping test; ``rest_upper`` is the bound)
     rest_correlation: float | None = None
+    #: False for a coarse pass (a subset of the columns): it exhibits violators but bounds
+    #: nothing (``rest_upper`` is infinite)
+    complete: bool = True
 
     def upper(self) -> float:
         r"""A rigorous upper bound on :math:`\max_j|\lambda^\top F_j|` at ``residual``."""
@@ -146,13 +151,15 @@ def _screen_block(family, table, residual, sums, threshold, keep_all):
 STRUCTURED_BLOCK = 2**24
 
 
-def _structured_screen(family, residual, beta, margin, client, progress) -> Screen:
+def _structured_screen(family, residual, beta, margin, client, progress, stride=1) -> Screen:
     """:func:`screen` by the family's structured pass (:meth:`FeatureFamily.screen_rows`), a
     block of rows at a time; each row keeps its largest candidates, a full row's others count
-    in ``rest_upper``."""
+    in ``rest_upper``. ``stride > 1``: a coarse pass (:meth:`FeatureFamily.coarse_strides`)."""
     threshold = beta * (1 - margin)
     count = family.structured_rows()
-    step = max(1, STRUCTURED_BLOCK // max(1, family.data.n_samples))
+    per_row = max(1, family.size() // max(1, count)) // (stride * stride)
+    step = max(1, STRUCTURED_BLOCK // max(1, per_row))
+    options = {"stride": stride} if stride > 1 else {}
     if client is not None:
         # a few blocks per worker so that the cluster is busy and balanced
         workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -160,13 +167,13 @@ def _structured_screen(family, residual, beta, margin, client, progress) -> Scre
     ranges = [range(start, min(start + step, count)) for start in range(0, count, step)]
     if client is not None:
         futures = [
-            client.submit(family.screen_rows, residual, threshold, rows, pure=False)
+            client.submit(family.screen_rows, residual, threshold, rows, pure=False, **options)
             for rows in ranges
         ]
         parts = client.gather(futures)
     else:
         parts = [
-            family.screen_rows(residual, threshold, rows)
+            family.screen_rows(residual, threshold, rows, **options)
             for rows in tqdm(ranges, desc="certificate pass", disable=not progress, leave=False)
         ]
     return Screen(
@@ -177,10 +184,11 @@ def _structured_screen(family, residual, beta, margin, client, progress) -> Scre
         correlations=np.concatenate([p[1] for p in parts]),
         errors=np.concatenate([p[2] for p in parts]),
         magnitudes=np.concatenate([p[3] for p in parts]),
-        rest_upper=max((p[4] for p in parts), default=0.0),
+        rest_upper=max((p[4] for p in parts), default=0.0) if stride == 1 else np.inf,
         rest_magnitude=max((p[5] for p in parts), default=0.0),
         n_columns=family.size(),
-        rest_correlation=max((p[6] for p in parts), default=0.0),
+        rest_correlation=max((p[6] for p in parts), default=0.0) if stride == 1 else np.inf,
+        complete=stride == 1,
     )
 
 
@@ -195,16 +203,21 @@ def screen(
     client=None,
     progress: bool = False,
     keep_all: bool = False,
+    stride: int = 1,
 ):
     """Stream every column of ``table`` once at ``residual`` (module docstring). Returns the
     :class:`Screen`, or ``(all correlations, Screen)`` with ``keep_all`` (one pass for both:
-    the streamed fit's passes)."""
+    the streamed fit's passes). ``stride`` > 1, one of the family's
+    :meth:`~clifflasso.families.base.FeatureFamily.coarse_strides`: a coarse structured pass
+    (an incomplete :class:`Screen`)."""
+    if stride != 1 and stride not in family.coarse_strides():
+        raise ValueError(f"the {family.name!r} family has no coarse pass of stride {stride!r}")
     residual = np.ascontiguousarray(residual, dtype=np.float64)
     x_first = family.data.values[:, 0]
     sums = (float(np.abs(residual).sum()), float(np.abs(residual * x_first).sum()))
     threshold = beta * (1 - margin)
     if family.structured_rows() and len(table) == family.size() and not keep_all:
-        return _structured_screen(family, residual, beta, margin, client, progress)
+        return _structured_screen(family, residual, beta, margin, client, progress, stride)
     slices = list(blocks(len(table), block_size))
     if client is not None:
         futures = [

@@ -8,6 +8,14 @@ the columns that violate :math:`|A_j^\top\lambda| \le \beta` are added, until th
 bounds the rounding error of each correlation (:mod:`clifflasso.lasso.screening`); the last one
 is kept in ``info["screen"]`` and :func:`clifflasso.certify` reuses it as the streamed pass of
 the optimality certificate. Blocks can be dispatched to a Dask cluster (``client=``).
+
+Families whose full pass is expensive (the depth-4 absolute-value vertices, :math:`\approx 30N^3`
+columns) offer coarse passes over the columns whose points lie on every ``s``-th sorted point
+(:meth:`~clifflasso.families.base.FeatureFamily.coarse_strides`): a pass tries them coarsest
+first and stops at the first that exhibits a violator. Before the pass of stride 2 (an eighth
+of the work) come the columns of the last full pass whose correlation was within 10% of beta
+(the pool); only a pass with no violator in any of them runs over every column. The duality
+gap, and so the stopping test, is only ever taken from full passes.
 """
 
 from __future__ import annotations
@@ -22,11 +30,17 @@ from clifflasso.architecture import Architecture
 from clifflasso.dictionary import Dictionary, count_text, family_for, gib_text
 from clifflasso.families.base import FeatureFamily
 from clifflasso.lasso.correlations import block_size_for, has_prefix_path
-from clifflasso.lasso.screening import screen
+from clifflasso.lasso.screening import Screen, screen
 from clifflasso.lasso.solution import LassoSolution, sample_weights
 from clifflasso.lasso.working_set import TARGET_GAP, working_set_lasso
 
 DEFAULT_FIT_MEMORY = 2**30
+#: a coarse pass ends a pass early when it finds a correlation above beta (1 + this)
+COARSE_MARGIN = 1e-9
+#: with coarse passes, a full pass also keeps up to POOL_SIZE columns whose correlation
+#: reaches POOL_FRACTION beta: the next passes look for violators there before the next full one
+POOL_FRACTION = 0.9
+POOL_SIZE = 20_000
 
 
 def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
@@ -74,6 +88,9 @@ class _Stream:
             else self.root * self.labels
         )
         self.last_screen = None
+        # coarse passes first where a full structured pass is expensive (abs depth 4)
+        self.strides = family.coarse_strides() if family.structured_rows() else ()
+        self.pool = np.zeros(0, np.int64)
 
     def dual(self, residual: np.ndarray) -> np.ndarray:
         r"""The dual point :math:`\mu = \sqrt{w}\,r` of a residual of the centred problem, made
@@ -83,12 +100,79 @@ class _Stream:
         return self.root * residual
 
     def correlate(self, residual: np.ndarray, beta: float):
-        screened = screen(
-            self.family, self.table, self.dual(residual), beta, block_size=self.block,
-            client=self.client,
-        )  # fmt: skip
+        """The screen of a pass. Where the family has coarse passes: the first coarse pass
+        (coarsest first) that exhibits a violator beyond :data:`COARSE_MARGIN`, with the pool
+        of near-violators kept from the last full pass tried before the pass of stride 2; if
+        none has one, the full pass."""
+        dual = self.dual(residual)
+        for stride in self.strides:
+            if stride == 2 and self.pool.size:
+                # the pool costs about as much as the coarsest passes, stride 2 an eighth of all
+                pooled = self._pooled(residual, beta)
+                if pooled is not None:
+                    return pooled
+            coarse = screen(
+                self.family, self.table, dual, beta, block_size=self.block, client=self.client,
+                stride=stride,
+            )  # fmt: skip
+            if np.any(np.abs(coarse.correlations) > beta * (1 + COARSE_MARGIN)):
+                return coarse
+        if not self.strides:
+            screened = screen(
+                self.family, self.table, dual, beta, block_size=self.block, client=self.client
+            )
+        else:
+            screened = self._full_with_pool(dual, beta)
         self.last_screen = screened  # the last pass, with error bounds: the certificate's screen
         return screened
+
+    def _pooled(self, residual: np.ndarray, beta: float) -> Screen | None:
+        """The pool's violators beyond :data:`COARSE_MARGIN` (an incomplete screen), or None."""
+        correlations = np.concatenate(
+            [
+                self.columns(self.pool[start : start + self.working_budget]).T @ residual
+                for start in range(0, self.pool.size, self.working_budget)
+            ]
+        )
+        over = np.abs(correlations) > beta * (1 + COARSE_MARGIN)
+        if not np.any(over):
+            return None
+        count = int(over.sum())
+        return Screen(
+            residual=self.dual(residual), beta=beta, margin=0.0,
+            candidates=self.pool[over], correlations=correlations[over],
+            errors=np.zeros(count), magnitudes=np.zeros(count), rest_upper=np.inf,
+            rest_magnitude=0.0, n_columns=len(self.table), rest_correlation=np.inf,
+            complete=False,
+        )  # fmt: skip
+
+    def _full_with_pool(self, dual: np.ndarray, beta: float) -> Screen:
+        """The full pass, screened at :data:`POOL_FRACTION` of beta: its largest columns become
+        the pool, and the screen at beta keeps the others in its bound on the rest."""
+        low = screen(
+            self.family, self.table, dual, POOL_FRACTION * beta, block_size=self.block,
+            client=self.client,
+        )  # fmt: skip
+        order = np.argsort(-np.abs(low.correlations))[:POOL_SIZE]
+        self.pool = low.candidates[order]
+        margin = 1e-6
+        upper = np.abs(low.correlations) + low.errors
+        kept = upper >= beta * (1 - margin)
+        dropped = ~kept
+        return Screen(
+            residual=low.residual, beta=beta, margin=margin,
+            candidates=low.candidates[kept], correlations=low.correlations[kept],
+            errors=low.errors[kept], magnitudes=low.magnitudes[kept],
+            rest_upper=max(low.rest_upper, float(upper[dropped].max(initial=0.0))),
+            rest_magnitude=max(
+                low.rest_magnitude, float(low.magnitudes[dropped].max(initial=0.0))
+            ),
+            n_columns=low.n_columns,
+            rest_correlation=max(
+                low.rest_correlation or 0.0,
+                float(np.abs(low.correlations[dropped]).max(initial=0.0)),
+            ),
+        )  # fmt: skip
 
     def columns(self, indices: np.ndarray) -> np.ndarray:
         if indices.size > self.working_budget:
@@ -133,7 +217,8 @@ class _Stream:
             self.data, self.arch, self.family, sub_table, matrix, full, full - chosen.size
         )
         solution = LassoSolution.from_coefficients(
-            dictionary, self.labels, z_working[keep], beta, history[0]["sup"],
+            dictionary, self.labels, z_working[keep], beta,
+            history[0]["sup"] if history[0]["complete"] else np.nan,
             "working set (streamed)", self.weights,
         )  # fmt: skip
         solution.info.update(

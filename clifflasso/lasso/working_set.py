@@ -123,7 +123,8 @@ def measure(
     (:func:`~clifflasso.lasso.problem.support_residuals`), the columns whose correlation at the
     KKT residual may reach beta (``correlate`` returns all correlations or a
     :class:`~clifflasso.lasso.screening.Screen`), the gap of
-    :func:`~clifflasso.lasso.problem.precise_gap`, and ``noise``, an estimate of the rounding
+    :func:`~clifflasso.lasso.problem.precise_gap` (infinite after a coarse pass, which screens
+    only some columns), and ``noise``, an estimate of the rounding
     error of a correlation (a violator must exceed beta by more). ``columns`` (the column
     source) recomputes the candidates' correlations from their columns (:func:`_refined`)."""
     residuals = support_residuals(A_W, y, z_W, beta)
@@ -135,6 +136,11 @@ def measure(
     )
     gap, objective, top, c_support = precise_gap(A_W, z_W, y, beta, top_others, residuals)
     candidates, correlations, _ = _merged(summary, positions, c_support)
+    if not summary.complete:
+        # a coarse pass exhibits violators but bounds nothing: no gap, and its largest
+        # correlation is only a lower bound on the sup
+        gap = np.inf
+        top = float(np.max(np.abs(correlations), initial=0.0))
     scale = float(np.max(np.linalg.norm(A_W, axis=0), initial=0.0))
     extended_eps = float(np.finfo(np.longdouble).eps)
     noise = scale * (
@@ -328,7 +334,13 @@ def working_set_lasso(
             correlate, A_working, working, z_working, target, beta, columns
         )
         history.append(
-            {"working_set": int(working.size), "sup": top, "gap": gap, "objective": primal}
+            {
+                "working_set": int(working.size),
+                "sup": top,
+                "gap": gap,
+                "objective": primal,
+                "complete": bool(np.isfinite(gap)),
+            }
         )
         bar.update(1)
         bar.set_postfix_str(f"gap {gap / primal if primal > 0 else 0.0:.1e}")
