@@ -203,9 +203,11 @@ def test_plan_streams_big_dictionaries_and_refuses_what_neither_fits(sunspots):
     method, reason = plan(windows, cl.Architecture("relu", 4))
     assert method == "streamed" and "memory_limit" in reason
     assert plan(windows, cl.Architecture("relu", 3))[0] == "streamed"
-    # the abs depth-4 vertex family neither fits in memory nor streams at this size
+    # the abs depth-4 vertices are indexed by point tuples: streamed in any memory
+    assert plan(windows, cl.Architecture("abs", 4))[0] == "streamed"
+    # the 2-lag abs depth-3 mirror family neither fits in memory nor streams at this size
     with pytest.raises(ValueError, match="nor can it be streamed"):
-        plan(windows, cl.Architecture("abs", 4))
+        plan(_windows(sunspots[:240], lags=2), cl.Architecture("abs", 3))
 
 
 def test_streamed_and_dense_estimators_agree(nile):
