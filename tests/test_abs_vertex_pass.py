@@ -151,3 +151,24 @@ def test_streamed_fit_equals_the_dense_solve_and_is_certified(n):
     if n <= 12:
         dense = cl.solve(cl.dictionary(x, ABS4), y, beta)
         assert streamed.objective == pytest.approx(dense.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "arch",
+    [cl.Architecture("relu", 4), cl.Architecture("relu", 3), ABS4],
+    ids=["relu-4", "relu-3", "abs-4-grid"],
+)
+def test_columns_at_any_indices_are_those_of_the_enumeration(arch):
+    """``table_at`` of shuffled indices (both ReLU depth-4 blocks interleaved) gives the columns
+    of the whole enumeration at those positions: same points, same parameters."""
+    x = np.random.default_rng(2).uniform(-2, 2, 6)
+    family = family_for(arch, as_data(x))
+    if arch is ABS4:
+        family = family.complete_family()
+    whole = family.table_at(np.arange(family.size()))
+    chosen = np.random.default_rng(3).permutation(family.size())[:500]
+    some = family.table_at(chosen)
+    assert np.array_equal(some.indices, whole.indices[chosen])
+    assert np.array_equal(some.kinds, whole.kinds[chosen])
+    for name, values in whole.params.items():
+        assert np.array_equal(some.params[name], values[chosen]), name

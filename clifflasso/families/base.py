@@ -72,6 +72,8 @@ class FeatureTable:
         width = max(t.indices.shape[1] for t in tables)
         padded = [
             np.pad(t.indices, ((0, 0), (0, width - t.indices.shape[1])), constant_values=-1)
+            if t.indices.shape[1] < width
+            else t.indices
             for t in tables
         ]
         return FeatureTable(

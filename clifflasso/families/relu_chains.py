@@ -126,6 +126,8 @@ class ReluChainFamily(ChainFamily):
             rows = np.flatnonzero(reflected == flag)
             if rows.size == 0 and (flag or count):  # an empty table keeps the chain part
                 continue
+            if rows.size and rows[-1] - rows[0] + 1 == rows.size:
+                rows = slice(int(rows[0]), int(rows[-1]) + 1)  # a block in order: views
             generators = Generators(
                 vectors[rows],
                 s[rows, 0],
@@ -133,22 +135,26 @@ class ReluChainFamily(ChainFamily):
                 s[rows, 1:],
                 x[idx[rows, 1:]][:, :, None],
             )
+            size = generators.sign.shape[0]
             tables.append(
                 (
-                    rows,
+                    np.arange(count)[rows],
                     self.generated_table(
-                        np.full(rows.size, "reflected" if flag else "chain"),
+                        np.full(size, "reflected" if flag else "chain"),
                         idx[rows],
                         generators,
                         signs=np.array(s[rows], dtype=np.int8),
-                        reflected=np.full(rows.size, int(flag), dtype=np.int8),
+                        reflected=np.full(size, int(flag), dtype=np.int8),
                     ),
                 )
             )
         if len(tables) == 1:
             return tables[0][1]
-        order = np.argsort(np.concatenate([rows for rows, _ in tables]), kind="stable")
-        return FeatureTable.concatenate([table for _, table in tables]).take(order)
+        joined = FeatureTable.concatenate([table for _, table in tables])
+        positions = np.concatenate([rows for rows, _ in tables])
+        if np.all(positions[1:] > positions[:-1]):  # the blocks follow each other
+            return joined
+        return joined.take(np.argsort(positions, kind="stable"))
 
     def exact_generators(self, table: FeatureTable, column: int) -> Generators:
         xs = self.exact_column()
