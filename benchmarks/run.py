@@ -368,7 +368,7 @@ def peer_paths(quick: bool, seconds: float) -> None:
                 )
             else:
                 print(
-                    "   the 3-D wedge family is the one to watch (issue 16 reported our cd 2.5x "
+                    "   the 3-D wedge family is the one to watch (our cd has been measured 2.5x "
                     f"ahead of the homotopy on a wedge path): P/N = {A.shape[1] / n:.0f} is the "
                     "largest here and every homotopy event costs a pass over all P columns; at "
                     f"this size the homotopy is {cd / ours:.0f}x ahead of our cd"
