@@ -6,6 +6,7 @@ import os
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,10 @@ def random_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     x = np.sort(rng.uniform(-3, 3, size=n))
     y = rng.normal(size=n)
     return x, y
+
+
+@pytest.fixture
+def slow_selected(request):
+    """Skip unless ``-m`` selects ``slow`` (``make test`` runs the default tests only)."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow: select it with -m slow")

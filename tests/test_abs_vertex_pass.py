@@ -101,13 +101,6 @@ def test_the_pruned_pass_attains_the_supremum_of_the_complete_family(seed, n, gr
     _check_pruned_supremum(seed, n, grid_data)
 
 
-@pytest.fixture
-def slow_selected(request):
-    """Skip unless ``-m`` selects ``slow`` (``make test`` runs the default tests only)."""
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow: select it with -m slow")
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("slow_selected")
 @settings(max_examples=400, deadline=None)

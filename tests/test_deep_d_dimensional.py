@@ -413,13 +413,6 @@ def test_max_features_samples_and_certificates_enumerate_the_whole_family():
 
 
 # ------------------------------------------------------------------ slow: larger instances
-@pytest.fixture
-def slow_selected(request):
-    """Skip unless ``-m`` selects ``slow`` (``make test`` runs the default tests only)."""
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow: select it with -m slow")
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("slow_selected")
 @pytest.mark.parametrize("n, d, seed", [(8, 2, 10), (8, 2, 11), (4, 3, 12), (5, 3, 13)])

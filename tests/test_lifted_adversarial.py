@@ -190,13 +190,6 @@ def test_l2_lifted_chamber_verdicts_on_degenerate_data(X, y, kwargs, fraction):
 
 
 # ------------------------------------------------------------------ slow: random degenerate data
-@pytest.fixture
-def slow_selected(request):
-    """Skip unless ``-m`` selects ``slow``."""
-    if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("slow: select it with -m slow")
-
-
 def _degenerate(kind: str, rng) -> np.ndarray:
     """Small 2-D data of one degenerate kind."""
     n = int(rng.integers(3, 6))
