@@ -72,3 +72,14 @@ def slow_selected(request):
     """Skip unless ``-m`` selects ``slow`` (``make test`` runs the default tests only)."""
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("slow: select it with -m slow")
+
+
+def assert_within_bounds_of_exact(family, candidates, correlations, errors, residual) -> None:
+    """Each float correlation of a pass is within its error bound of the exact rational
+    correlation of its column (the family's exact values, the residual taken exactly)."""
+    table = family.table_at(candidates)
+    values = family.exact_values(table, range(len(table)))
+    mu = [Fraction(float(v)) for v in residual]
+    for column, value in enumerate(values):
+        exact = sum((m * Fraction(f) for m, f in zip(mu, value)), Fraction(0))
+        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(float(errors[column]))

@@ -6,10 +6,9 @@ family's exact values in ``Fraction`` arithmetic), the dense float correlations 
 vertex family (the chain kernel, not the T form), random units, and the dense Lasso.
 """
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
+from conftest import assert_within_bounds_of_exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,12 +57,7 @@ def test_every_screened_column_is_within_its_bound_of_the_exact_correlation(seed
     _, grid = _families(x)
     candidates, correlations, errors, _, rest, _, _ = _all_rows(grid, lam)
     assert rest == 0.0 and candidates.size > 0
-    table = grid.table_at(candidates)
-    values = grid.exact_values(table, range(len(table)))
-    mu = [Fraction(float(v)) for v in lam]
-    for column, value in enumerate(values):
-        exact = sum((m * Fraction(f) for m, f in zip(mu, value)), Fraction(0))
-        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(float(errors[column]))
+    assert_within_bounds_of_exact(grid, candidates, correlations, errors, lam)
 
 
 @pytest.mark.parametrize("seed", range(3))

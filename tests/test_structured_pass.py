@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from conftest import assert_within_bounds_of_exact
 
 import clifflasso as cl
 from clifflasso._data import as_data
@@ -46,12 +47,7 @@ def test_every_column_is_within_its_bound_of_the_exact_correlation(seed):
         x, lam, 0.0, range(mirror_row_count(12))
     )
     assert sorted(candidates.tolist()) == list(range(family.size())) and rest == 0.0
-    table = family.table_at(candidates)
-    values = family.exact_values(table, range(len(table)))
-    mu = [Fraction(float(v)) for v in lam]
-    for column, value in enumerate(values):
-        exact = sum((m * Fraction(f) for m, f in zip(mu, value)), Fraction(0))
-        assert abs(Fraction(float(correlations[column])) - exact) <= Fraction(float(errors[column]))
+    assert_within_bounds_of_exact(family, candidates, correlations, errors, lam)
 
 
 @pytest.mark.parametrize("seed", range(4))
