@@ -262,6 +262,23 @@ def _duplicate_free(matrix: np.ndarray, centred: bool) -> np.ndarray:
     return varying[keep]
 
 
+def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
+    """Why :func:`clifflasso.fit` would refuse the complete ``family`` for its size, or None. Lazy
+    families compute each column from its index and stream in any memory; the others hold the
+    parameters of every column, about ``size * (8 (4 + 2 L) + 16)`` bytes, which must stay
+    within half of ``memory_limit``."""
+    if family.lazy:
+        return None
+    estimated = family.size() * (8 * (4 + 2 * family.arch.depth) + 16)
+    if estimated <= memory_limit // 2:
+        return None
+    return (
+        f"the parameters of the {family.name} family ({count_text(family.size())} "
+        f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
+        f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
+    )
+
+
 def _size_problem(family: FeatureFamily, max_features: int | None, memory_limit: int):
     data, arch = family.data, family.arch
     columns = family.size()
@@ -277,6 +294,11 @@ def _size_problem(family: FeatureFamily, max_features: int | None, memory_limit:
         "use fewer samples or a smaller depth"
         + (", or max_features" if data.dim > 1 else "")
         + ", or raise memory_limit"
+        + (
+            ", or stream it with clifflasso.fit (the dictionary is never built)"
+            if stream_size_problem(family.complete_family(), memory_limit) is None
+            else ""
+        )
     )
 
 

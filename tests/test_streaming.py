@@ -136,3 +136,17 @@ def test_fit_warns_when_the_passes_run_out_before_the_gap_closes():
     with pytest.warns(RuntimeWarning, match="not certified optimal"):
         solution = cl.fit(x, y, cl.Architecture("abs", 3), 0.05, max_passes=2, progress=False)
     assert not cl.certify(solution).optimal
+
+
+def test_a_size_refusal_points_to_the_streamed_fit_only_where_it_streams():
+    """Too big to build: the message suggests clifflasso.fit where the complete family streams
+    within the budget (abs depth 4 indexed by point tuples, ReLU depth 3), not elsewhere."""
+    from clifflasso.dictionary import size_problem
+
+    hint = "stream it with clifflasso.fit"
+    x = np.linspace(-1, 1, 150)
+    for arch in (cl.Architecture("abs", 4), cl.Architecture("relu", 3)):
+        assert hint in size_problem(x, arch, memory_limit=2**24)
+    assert hint not in size_problem(np.linspace(-1, 1, 200), cl.Architecture("abs", 5))
+    plane = np.random.default_rng(0).uniform(-3, 3, (80, 2))
+    assert hint not in size_problem(plane, cl.Architecture("abs", 3))

@@ -27,8 +27,7 @@ from tqdm import tqdm
 
 from clifflasso._data import as_beta, as_data, as_labels
 from clifflasso.architecture import Architecture
-from clifflasso.dictionary import Dictionary, count_text, family_for, gib_text
-from clifflasso.families.base import FeatureFamily
+from clifflasso.dictionary import Dictionary, family_for, stream_size_problem
 from clifflasso.lasso.correlations import block_size_for, has_prefix_path
 from clifflasso.lasso.screening import Screen, screen
 from clifflasso.lasso.solution import LassoSolution, sample_weights
@@ -41,23 +40,6 @@ COARSE_MARGIN = 1e-9
 #: reaches POOL_FRACTION beta: the next passes look for violators there before the next full one
 POOL_FRACTION = 0.9
 POOL_SIZE = 20_000
-
-
-def stream_size_problem(family: FeatureFamily, memory_limit: int) -> str | None:
-    """Why :func:`fit` would refuse the complete ``family`` for its size, or None. Lazy
-    families compute each column from its index and stream in any memory; the others hold the
-    parameters of every column, about ``size * (8 (4 + 2 L) + 16)`` bytes, which must stay
-    within half of ``memory_limit``."""
-    if family.lazy:
-        return None
-    estimated = family.size() * (8 * (4 + 2 * family.arch.depth) + 16)
-    if estimated <= memory_limit // 2:
-        return None
-    return (
-        f"the parameters of the {family.name} family ({count_text(family.size())} "
-        f"columns) alone need about {gib_text(estimated)}, above half of memory_limit="
-        f"{gib_text(memory_limit)}; raise memory_limit or use fewer samples"
-    )
 
 
 class _Stream:

@@ -34,9 +34,15 @@ import numpy as np
 
 from clifflasso._data import as_data, merge_repeated
 from clifflasso.architecture import Architecture
-from clifflasso.dictionary import Dictionary, dictionary, family_for, size_problem
+from clifflasso.dictionary import (
+    Dictionary,
+    dictionary,
+    family_for,
+    size_problem,
+    stream_size_problem,
+)
 from clifflasso.lasso import LassoProblem, LassoSolution, fit, solve_path
-from clifflasso.lasso.streaming import fit_path, stream_size_problem
+from clifflasso.lasso.streaming import fit_path
 from clifflasso.solving import lasso_path, solve
 
 #: Default largest dictionary (``N * P`` entries, float64) that is materialised; larger ones are
