@@ -342,6 +342,18 @@ class AbsVertexGrid(AbsVertexFamily):
         sizes = [n**vertex_type.points for vertex_type in self._types]
         return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
+    @cached_property
+    def _index_constants(self) -> tuple[np.ndarray, ...]:
+        """Per vertex type its number of points, the point of each event row and its normal
+        tuple; per normal tuple the adjugate and determinant (for :meth:`table_at`)."""
+        return (
+            np.array([t.points for t in self._types]),
+            np.array([t.row_points for t in self._types]),
+            np.array([t.tuple_id for t in self._types]),
+            np.array([adjugate for _, adjugate, _ in self._inverses], dtype=float),
+            np.array([determinant for _, _, determinant in self._inverses], dtype=float),
+        )
+
     def size(self) -> int:
         """Every point tuple of every type (copies included, class docstring)."""
         return int(self._offsets[-1])
@@ -358,17 +370,15 @@ class AbsVertexGrid(AbsVertexFamily):
         indices = np.asarray(indices, dtype=np.int64)
         kind = np.searchsorted(self._offsets, indices, side="right") - 1
         local = indices - self._offsets[kind]
-        counts = np.array([t.points for t in self._types])[kind]
+        points, row_points, type_tuples, adjugates, determinants = self._index_constants
+        counts = points[kind]
         point_tuple = np.zeros((indices.size, 3), dtype=np.int64)
         for digit in range(3):
             # the digit-th point of a tuple of `counts` points (most significant first)
             power = n ** np.maximum(counts - 1 - digit, 0)
             point_tuple[:, digit] = np.where(digit < counts, (local // power) % n, 0)
-        row_points = np.array([t.row_points for t in self._types])[kind]
-        rows = np.take_along_axis(point_tuple, row_points, axis=1)
-        tuple_ids = np.array([t.tuple_id for t in self._types])[kind]
-        adjugates = np.array([adjugate for _, adjugate, _ in self._inverses], dtype=float)
-        determinants = np.array([determinant for _, _, determinant in self._inverses], float)
+        rows = np.take_along_axis(point_tuple, row_points[kind], axis=1)
+        tuple_ids = type_tuples[kind]
         theta = (
             np.einsum("pde,pe->pd", adjugates[tuple_ids], x[rows]) / determinants[tuple_ids, None]
         )
@@ -397,10 +407,11 @@ class AbsVertexGrid(AbsVertexFamily):
             stride *= 2
         return tuple(reversed(strides))
 
-    def screen_rows(self, residual: np.ndarray, threshold: float, rows: range, stride: int = 1):
-        """One block of a certified screen from the family's structure
-        (:func:`~clifflasso.numeric.structured_passes.abs_vertex_rows`); ``stride > 1``: a
-        coarse pass (:meth:`coarse_strides`)."""
+    @cached_property
+    def _pass_constants(self) -> tuple[np.ndarray, ...]:
+        """Per vertex type, what the structured pass needs
+        (:func:`~clifflasso.numeric.structured_passes.abs_vertex_rows`): computed once, not
+        for every block of rows."""
         types = self._types
         tuple_ids = np.array([t.tuple_id for t in types])
         coefficients = np.zeros((len(types), 3, 3))
@@ -416,7 +427,7 @@ class AbsVertexGrid(AbsVertexFamily):
                 pinned[position, row], pinned_at[position, row] = events[row], point
             moving[position] = [k for k in range(7) if k not in events]
             event_bits[position] = sum(1 << k for k in events)
-        kinds = (
+        return (
             coefficients,
             moving,
             pinned,
@@ -427,8 +438,13 @@ class AbsVertexGrid(AbsVertexFamily):
             self._inverse_norms[tuple_ids],
             self._offsets[:-1].copy(),
         )
+
+    def screen_rows(self, residual: np.ndarray, threshold: float, rows: range, stride: int = 1):
+        """One block of a certified screen from the family's structure
+        (:func:`~clifflasso.numeric.structured_passes.abs_vertex_rows`); ``stride > 1``: a
+        coarse pass (:meth:`coarse_strides`)."""
         # vertices that cannot attain the supremum are skipped when it is finite: the residual
         # sums to zero (an output bias)
         prune = self.arch.output_bias
         x = self.data.values[:, 0]
-        return abs_vertex_rows(x, residual, threshold, rows, kinds, prune, stride)
+        return abs_vertex_rows(x, residual, threshold, rows, self._pass_constants, prune, stride)
