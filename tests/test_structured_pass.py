@@ -70,6 +70,24 @@ def test_structured_screen_equals_the_column_by_column_screen(seed):
     assert fast.rest_magnitude == pytest.approx(magnitudes[~chosen].max(), rel=1e-12)
 
 
+def test_a_screen_raised_to_a_larger_beta_equals_the_screen_at_that_beta():
+    """A pass screened at 0.9 beta and raised to beta keeps the candidates, correlations and
+    bounds of the pass screened at beta directly (N = 40: no row overflows)."""
+    x, lam = _data(1, 40)
+    family = _family(x)
+    table = family.streaming_table()
+    beta = 0.8 * screening.screen(family, table, lam, np.inf, block_size=10**6).upper()
+    direct = screening.screen(family, table, lam, beta, block_size=10**6)
+    raised = screening.screen(family, table, lam, 0.9 * beta, block_size=10**6).raised_to(beta)
+    order_direct, order_raised = np.argsort(direct.candidates), np.argsort(raised.candidates)
+    np.testing.assert_array_equal(direct.candidates[order_direct], raised.candidates[order_raised])
+    np.testing.assert_array_equal(
+        direct.correlations[order_direct], raised.correlations[order_raised]
+    )
+    assert raised.beta == beta and raised.rest_upper == direct.rest_upper
+    assert raised.rest_magnitude == direct.rest_magnitude
+
+
 def test_a_full_row_keeps_its_largest_candidates_and_bounds_the_others():
     n = ROW_CAPACITY + 24
     x, lam = _data(0, n)

@@ -27,7 +27,7 @@ support, mostly) are returned as *candidates* to be evaluated exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm import tqdm
@@ -76,6 +76,29 @@ class Screen:
         r"""A rigorous upper bound on :math:`\max_j|\lambda^\top F_j|` at ``residual``."""
         top = np.abs(self.correlations) + self.errors
         return max(self.rest_upper, float(top.max(initial=0.0)))
+
+    def raised_to(self, beta: float) -> Screen:
+        r"""The same pass screened at a larger ``beta``: the candidates below
+        :math:`\beta(1-\text{margin})` join the other columns in the bounds."""
+        upper = np.abs(self.correlations) + self.errors
+        kept = upper >= beta * (1 - self.margin)
+        dropped = ~kept
+        return replace(
+            self,
+            beta=beta,
+            candidates=self.candidates[kept],
+            correlations=self.correlations[kept],
+            errors=self.errors[kept],
+            magnitudes=self.magnitudes[kept],
+            rest_upper=max(self.rest_upper, float(upper[dropped].max(initial=0.0))),
+            rest_magnitude=max(
+                self.rest_magnitude, float(self.magnitudes[dropped].max(initial=0.0))
+            ),
+            rest_correlation=max(
+                self.rest_correlation or 0.0,
+                float(np.abs(self.correlations[dropped]).max(initial=0.0)),
+            ),
+        )
 
     def rest_upper_at(self, shift: float) -> float:
         r"""The bound on the non-candidates at a residual :math:`\lambda'` with

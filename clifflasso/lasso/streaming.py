@@ -137,24 +137,7 @@ class _Stream:
         )  # fmt: skip
         order = np.argsort(-np.abs(low.correlations))[:POOL_SIZE]
         self.pool = low.candidates[order]
-        margin = 1e-6
-        upper = np.abs(low.correlations) + low.errors
-        kept = upper >= beta * (1 - margin)
-        dropped = ~kept
-        return Screen(
-            residual=low.residual, beta=beta, margin=margin,
-            candidates=low.candidates[kept], correlations=low.correlations[kept],
-            errors=low.errors[kept], magnitudes=low.magnitudes[kept],
-            rest_upper=max(low.rest_upper, float(upper[dropped].max(initial=0.0))),
-            rest_magnitude=max(
-                low.rest_magnitude, float(low.magnitudes[dropped].max(initial=0.0))
-            ),
-            n_columns=low.n_columns,
-            rest_correlation=max(
-                low.rest_correlation or 0.0,
-                float(np.abs(low.correlations[dropped]).max(initial=0.0)),
-            ),
-        )  # fmt: skip
+        return low.raised_to(beta)
 
     def columns(self, indices: np.ndarray) -> np.ndarray:
         if indices.size > self.working_budget:
