@@ -273,7 +273,7 @@ class AbsVertexFamily(ChainFamily):
     def _tuple_rounding_factor(self, tuples: np.ndarray) -> np.ndarray:
         """:meth:`rounding_factor` of vertices pinned by the normal tuples ``tuples``."""
         dim = self._dim
-        return 32.0 * self.arch.depth**2 + 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
+        return self.chain_rounding_factor() + 2.0 * dim * (dim + 2) * self._inverse_norms[tuples]
 
     def complete_family(self) -> AbsVertexFamily:
         """Depth 4 with a first-layer bias: the same vertices indexed by point tuples

@@ -445,7 +445,12 @@ class ChainFamily(FeatureFamily):
         additions of terms bounded by :math:`4M_j` per layer, and every parameter error moves
         the feature by at most itself (1-Lipschitz layers). :math:`c_j = 32L^2` covers both with
         a wide margin; families with other parameter arithmetic override this."""
-        return np.full(len(table), 32.0 * self.arch.depth**2)
+        return np.full(len(table), self.chain_rounding_factor())
+
+    def chain_rounding_factor(self) -> float:
+        """The part of :meth:`rounding_factor` that every chain of this depth has:
+        :math:`32L^2`."""
+        return 32.0 * self.arch.depth**2
 
     def rounding_bound(self, table: FeatureTable) -> np.ndarray:
         return self.rounding_factor(table) * UNIT_ROUNDOFF * self.magnitude_bound(table)
